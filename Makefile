@@ -1,0 +1,21 @@
+# Convenience front door; CMake does the real work. `make build` leaves the binary at build/memfit.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: build test bench deps clean fuzz
+
+deps:
+	bash scripts/bootstrap.sh
+
+build:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+bench: build
+	$(BUILD)/memfit_bench
+
+clean:
+	rm -rf $(BUILD)

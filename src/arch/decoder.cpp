@@ -1,0 +1,78 @@
+#include "arch/decoder.h"
+
+#include "arch/heads.h"
+
+namespace memfit {
+using namespace blocks;
+
+DecoderSpec read_decoder(const Config& c, std::string prefix, bool tie_default) {
+  DecoderSpec s;
+  s.prefix = std::move(prefix);
+  s.vocab = c.i("vocab_size");
+  s.hidden = c.i_any({"hidden_size", "n_embd", "d_model"});
+  s.layers = c.i_any({"num_hidden_layers", "n_layer", "num_layers"});
+  s.heads = c.i_any({"num_attention_heads", "n_head"});
+  s.kv_heads = c.i("num_key_value_heads", s.heads);
+  s.head_dim = c.i("head_dim", s.hidden / s.heads);
+  s.inter = c.i_any({"intermediate_size", "n_inner", "ffn_hidden_size"});
+  s.act = c.s("hidden_act", "silu");
+  s.tie_embeddings = heads::ties_embeddings(c, tie_default);
+  return s;
+}
+
+ModulePtr decoder_attention(const DecoderSpec& s) {
+  auto a = qkvo_attention(s.prefix + "Attention", {s.hidden, s.heads, s.kv_heads, s.head_dim, s.qkv_bias, s.o_bias});
+  if (s.qk_norm) {
+    a->add("q_norm", rms_norm(s.prefix + "RMSNorm", s.head_dim));
+    a->add("k_norm", rms_norm(s.prefix + "RMSNorm", s.head_dim));
+  }
+  return a;
+}
+
+ModulePtr decoder_mlp(const DecoderSpec& s) {
+  return gated_mlp(s.prefix + "MLP", s.hidden, s.inter, s.mlp_bias, act_class(s.act));
+}
+
+ModulePtr decoder_layer(const DecoderSpec& s) {
+  auto l = make(s.prefix + "DecoderLayer");
+  l->add("self_attn", decoder_attention(s));
+  l->add("mlp", decoder_mlp(s));
+  l->add("input_layernorm", rms_norm(s.prefix + "RMSNorm", s.hidden));
+  l->add("post_attention_layernorm", rms_norm(s.prefix + "RMSNorm", s.hidden));
+  return l;
+}
+
+ModulePtr decoder_model(const DecoderSpec& s) {
+  auto m = make(s.prefix + "Model");
+  m->add("embed_tokens", embedding(s.vocab, s.hidden));
+  if (s.layer) {
+    std::vector<ModulePtr> ls;
+    for (int64_t i = 0; i < s.layers; ++i) ls.push_back(s.layer(i));
+    m->add("layers", module_list(std::move(ls)));
+  } else {
+    m->add("layers", repeat(decoder_layer(s), s.layers));
+  }
+  m->add("norm", rms_norm(s.prefix + "RMSNorm", s.hidden));
+  m->add("rotary_emb", rotary(s.prefix + "RotaryEmbedding", s.rotary_dim ? s.rotary_dim : s.head_dim));
+  return m;
+}
+
+Model decoder_for(const DecoderSpec& s, std::string_view cls) {
+  std::vector<std::string> no_split{s.prefix + "DecoderLayer"};
+  if (cls == s.prefix + "Model") return {decoder_model(s), no_split};
+  if (cls == s.prefix + "ForCausalLM") {
+    auto root = make(std::string(cls));
+    root->add("model", decoder_model(s));
+    root->add("lm_head", heads::lm_head(s.hidden, s.vocab, s.tie_embeddings, "model.embed_tokens.weight"));
+    return {root, no_split};
+  }
+  if (cls == s.prefix + "ForSequenceClassification") {
+    auto root = make(std::string(cls));
+    root->add("model", decoder_model(s));
+    root->add("score", linear(s.hidden, 2, false));
+    return {root, no_split};
+  }
+  heads::unsupported(cls);
+}
+
+}  // namespace memfit

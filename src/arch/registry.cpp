@@ -1,0 +1,132 @@
+#include "arch/registry.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace memfit {
+
+namespace {
+std::vector<TransformersFamily>& families() {
+  static std::vector<TransformersFamily> f;
+  return f;
+}
+std::vector<TimmFamily>& timm_families() {
+  static std::vector<TimmFamily> f;
+  return f;
+}
+
+const TransformersFamily* find_family(std::string_view model_type) {
+  for (const auto& f : families())
+    for (const auto& t : f.model_types)
+      if (t == model_type) return &f;
+  return nullptr;
+}
+
+// The class accelerate builds: an auto_map "AutoModelFor*" key maps to the family's head, else AutoModel's.
+std::string accelerate_class(const Json& config, const TransformersFamily& fam) {
+  std::string base = fam.base_class.empty() ? fam.prefix + "Model" : fam.base_class;
+  auto am = config.find("auto_map");
+  if (am == config.end() || !am->is_object()) return base;
+  for (auto it = am->begin(); it != am->end(); ++it) {
+    if (it.key().starts_with("AutoModelFor")) return fam.prefix + "For" + it.key().substr(12);
+  }
+  return base;
+}
+}  // namespace
+
+bool register_family(TransformersFamily f) {
+  families().push_back(std::move(f));
+  return true;
+}
+
+bool register_timm_family(TimmFamily f) {
+  timm_families().push_back(std::move(f));
+  return true;
+}
+
+std::string detect_library(const Json& config) {
+  if (!config.is_object()) return "";
+  if (config.contains("architecture") && (config.contains("pretrained_cfg") || config.contains("num_classes")))
+    return "timm";
+  if (config.contains("model_type")) return "transformers";
+  return "";
+}
+
+std::vector<std::string> supported_model_types() {
+  std::vector<std::string> out;
+  for (const auto& f : families())
+    for (const auto& t : f.model_types) out.push_back(t);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> supported_timm_prefixes() {
+  std::vector<std::string> out;
+  for (const auto& f : timm_families())
+    for (const auto& p : f.arch_prefixes) out.push_back(p);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool is_supported_model_type(std::string_view model_type) { return find_family(model_type) != nullptr; }
+
+Result<BuiltModel> build_transformers(const Json& config, Target target) {
+  if (!config.is_object()) return fail(ErrorKind::BadInput, "config.json is not a JSON object");
+  auto mt = config.find("model_type");
+  if (mt == config.end() || !mt->is_string())
+    return fail(ErrorKind::BadInput, "config.json has no `model_type`; pass --library_name timm if it is a timm model");
+  std::string model_type = mt->get<std::string>();
+  const TransformersFamily* fam = find_family(model_type);
+  if (!fam)
+    return fail(ErrorKind::Unsupported, fmt::format("model_type `{}` is not supported yet; supported: {}", model_type,
+                                                    fmt::join(supported_model_types(), ", ")));
+  std::string cls = accelerate_class(config, *fam);
+  if (target == Target::TaskModel) {
+    auto arch = config.find("architectures");
+    if (arch != config.end() && arch->is_array() && !arch->empty() && (*arch)[0].is_string())
+      cls = (*arch)[0].get<std::string>();
+  }
+  try {
+    Config c(config, model_type);
+    BuiltModel b{fam->build(c, cls), cls, model_type};
+    return b;
+  } catch (const ConfigError& e) {
+    return fail(ErrorKind::BadInput, e.what());
+  } catch (const UnsupportedClass& e) {
+    return fail(ErrorKind::Unsupported, e.what());
+  }
+}
+
+Result<BuiltModel> build_timm(const Json& config, std::string_view arch_override) {
+  if (!config.is_object()) return fail(ErrorKind::BadInput, "config.json is not a JSON object");
+  std::string arch(arch_override);
+  if (arch.empty()) {
+    auto a = config.find("architecture");
+    if (a == config.end() || !a->is_string()) return fail(ErrorKind::BadInput, "timm config has no `architecture`");
+    arch = a->get<std::string>();
+  }
+  if (auto dot = arch.find('.'); dot != std::string::npos) arch = arch.substr(0, dot);
+  if (arch.starts_with("timm/")) arch = arch.substr(5);
+  const TimmFamily* best = nullptr;
+  size_t best_len = 0;
+  for (const auto& f : timm_families())
+    for (const auto& p : f.arch_prefixes)
+      if (arch.starts_with(p) && p.size() > best_len) best = &f, best_len = p.size();
+  if (!best)
+    return fail(ErrorKind::Unsupported, fmt::format("timm architecture `{}` is not supported yet; supported: {}", arch,
+                                                    fmt::join(supported_timm_prefixes(), ", ")));
+  try {
+    Config c(config, arch);
+    Model m = best->build(c, arch);
+    m.library = "timm";
+    std::string cls = m.root->cls;
+    return BuiltModel{std::move(m), cls, arch};
+  } catch (const ConfigError& e) {
+    return fail(ErrorKind::BadInput, e.what());
+  } catch (const UnsupportedClass& e) {
+    return fail(ErrorKind::Unsupported, e.what());
+  }
+}
+
+}  // namespace memfit

@@ -1,0 +1,98 @@
+// T5 and mT5: transformers' modeling_t5.py / modeling_mt5.py. One shared embedding, an encoder and a decoder
+// T5Stack; only block 0 of each stack owns the relative attention bias.
+#include "arch/blocks.h"
+#include "arch/heads.h"
+#include "arch/registry.h"
+
+namespace memfit {
+namespace {
+using namespace blocks;
+
+struct T5Shape {
+  std::string p;  // "T5" or "MT5"
+  int64_t vocab, d_model, d_kv, d_ff, heads, buckets;
+  bool gated;
+};
+
+ModulePtr attention(const T5Shape& s, bool relative_bias) {
+  int64_t inner = s.heads * s.d_kv;
+  auto a = make(s.p + "Attention");
+  a->add("q", linear(s.d_model, inner, false));
+  a->add("k", linear(s.d_model, inner, false));
+  a->add("v", linear(s.d_model, inner, false));
+  a->add("o", linear(inner, s.d_model, false));
+  if (relative_bias) a->add("relative_attention_bias", embedding(s.buckets, s.heads));
+  return a;
+}
+
+ModulePtr block(const T5Shape& s, bool decoder, bool relative_bias) {
+  auto self = make(s.p + "LayerSelfAttention");
+  self->add("SelfAttention", attention(s, relative_bias));
+  self->add("layer_norm", rms_norm(s.p + "LayerNorm", s.d_model));
+  self->add("dropout", leaf("Dropout"));
+  std::vector<ModulePtr> layers{self};
+  if (decoder) {
+    auto cross = make(s.p + "LayerCrossAttention");
+    cross->add("EncDecAttention", attention(s, false));
+    cross->add("layer_norm", rms_norm(s.p + "LayerNorm", s.d_model));
+    cross->add("dropout", leaf("Dropout"));
+    layers.push_back(cross);
+  }
+  auto dense = make(s.p + (s.gated ? "DenseGatedActDense" : "DenseActDense"));
+  if (s.gated) {
+    dense->add("wi_0", linear(s.d_model, s.d_ff, false));
+    dense->add("wi_1", linear(s.d_model, s.d_ff, false));
+  } else {
+    dense->add("wi", linear(s.d_model, s.d_ff, false));
+  }
+  dense->add("wo", linear(s.d_ff, s.d_model, false));
+  dense->add("dropout", leaf("Dropout"));
+  dense->add("act", leaf("Activation"));
+  auto ff = make(s.p + "LayerFF");
+  ff->add("DenseReluDense", dense);
+  ff->add("layer_norm", rms_norm(s.p + "LayerNorm", s.d_model));
+  ff->add("dropout", leaf("Dropout"));
+  layers.push_back(ff);
+  auto b = make(s.p + "Block");
+  b->add("layer", module_list(layers));
+  return b;
+}
+
+ModulePtr stack(const T5Shape& s, bool decoder, int64_t n, const std::string& shared_name) {
+  auto st = make(s.p + "Stack");
+  auto emb = make("Embedding");
+  emb->tie("weight", {s.vocab, s.d_model}, shared_name);
+  st->add("embed_tokens", emb);
+  std::vector<ModulePtr> blocks{block(s, decoder, true)};
+  auto rest = block(s, decoder, false);
+  for (int64_t i = 1; i < n; ++i) blocks.push_back(rest);
+  st->add("block", module_list(blocks));
+  st->add("final_layer_norm", rms_norm(s.p + "LayerNorm", s.d_model));
+  st->add("dropout", leaf("Dropout"));
+  return st;
+}
+
+Model build(const Config& c, std::string_view cls, std::string p) {
+  std::string ff = c.s("feed_forward_proj", "relu");
+  T5Shape s{p, c.i("vocab_size", 32128), c.i("d_model", 512), c.i("d_kv", 64), c.i("d_ff", 2048),
+            c.i("num_heads", 8), c.i("relative_attention_num_buckets", 32), ff.starts_with("gated-")};
+  int64_t enc_layers = c.i("num_layers", 6), dec_layers = c.i("num_decoder_layers", enc_layers);
+  std::vector<std::string> no_split{p + "Block"};
+  auto root = make(std::string(cls));
+  root->add("shared", embedding(s.vocab, s.d_model));
+  root->add("encoder", stack(s, false, enc_layers, "shared.weight"));
+  if (cls == p + "EncoderModel") return {root, no_split};
+  root->add("decoder", stack(s, true, dec_layers, "shared.weight"));
+  if (cls == p + "Model") return {root, no_split};
+  if (cls == p + "ForConditionalGeneration") {
+    root->add("lm_head", heads::lm_head(s.d_model, s.vocab, heads::ties_embeddings(c), "shared.weight"));
+    return {root, no_split};
+  }
+  heads::unsupported(cls);
+}
+
+MEMFIT_FAMILY({"t5"}, "T5", [](const Config& c, std::string_view cls) { return build(c, cls, "T5"); });
+MEMFIT_FAMILY({"mt5"}, "MT5", [](const Config& c, std::string_view cls) { return build(c, cls, "MT5"); });
+
+}  // namespace
+}  // namespace memfit

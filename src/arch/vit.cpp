@@ -1,0 +1,67 @@
+// ViT: transformers' modeling_vit.py (v5 layout: layers.N with q/k/v/o_proj and an MLP of fc1/fc2).
+#include "arch/blocks.h"
+#include "arch/heads.h"
+#include "arch/registry.h"
+
+namespace memfit {
+namespace {
+using namespace blocks;
+
+ModulePtr vit_model(const Config& c, bool pooler, bool mask_token) {
+  int64_t h = c.i("hidden_size", 768), inter = c.i("intermediate_size", 3072);
+  int64_t image = c.i("image_size", 224), patch = c.i("patch_size", 16), channels = c.i("num_channels", 3);
+  int64_t patches = (image / patch) * (image / patch);
+  bool qkv_bias = c.b("qkv_bias", true);
+
+  auto pe = make("ViTPatchEmbeddings");
+  pe->add("projection", conv2d(channels, h, patch));
+  auto emb = make("ViTEmbeddings");
+  emb->param("cls_token", {1, 1, h});
+  if (mask_token) emb->param("mask_token", {1, 1, h});
+  emb->add("patch_embeddings", pe);
+  emb->param("position_embeddings", {1, patches + 1, h});
+  emb->add("dropout", leaf("Dropout"));
+
+  auto attn = make("ViTAttention");
+  for (const char* n : {"q_proj", "k_proj", "v_proj"}) attn->add(n, linear(h, h, qkv_bias));
+  attn->add("o_proj", linear(h, h, true));
+  auto mlp = make("ViTMLP");
+  mlp->add("activation_fn", leaf(act_class(c.s("hidden_act", "gelu"))));
+  mlp->add("fc1", linear(h, inter));
+  mlp->add("fc2", linear(inter, h));
+  auto layer = make("ViTLayer");
+  layer->add("attention", attn);
+  layer->add("layernorm_before", layer_norm(h));
+  layer->add("layernorm_after", layer_norm(h));
+  layer->add("mlp", mlp);
+  layer->add("dropout", leaf("Dropout"));
+
+  auto m = make("ViTModel");
+  m->add("embeddings", emb);
+  m->add("layers", repeat(layer, c.i("num_hidden_layers", 12)));
+  m->add("layernorm", layer_norm(h));
+  if (pooler) {
+    auto p = make("ViTPooler");
+    p->add("dense", linear(h, c.i("pooler_output_size", h)));
+    p->add("activation", leaf("Tanh"));
+    m->add("pooler", p);
+  }
+  return m;
+}
+
+Model build(const Config& c, std::string_view cls) {
+  std::vector<std::string> no_split{"ViTEmbeddings", "ViTLayer"};
+  if (cls == "ViTModel") return {vit_model(c, true, false), no_split};
+  auto root = make(std::string(cls));
+  if (cls == "ViTForImageClassification") {
+    root->add("vit", vit_model(c, false, false));
+    root->add("classifier", linear(c.i("hidden_size", 768), heads::num_labels(c)));
+    return {root, no_split};
+  }
+  heads::unsupported(cls);
+}
+
+MEMFIT_FAMILY({"vit"}, "ViT", build);
+
+}  // namespace
+}  // namespace memfit

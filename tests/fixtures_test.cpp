@@ -1,0 +1,94 @@
+// Every fixture in tests/data/results (what the real accelerate + transformers/timm computed) against memfit:
+// parameters, total bytes, largest layer bytes and names, and accelerate's module_sizes, exactly.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "memfit.h"
+#include "source/catalog.h"
+#include "tree/measure.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace memfit;
+
+std::vector<std::string> fixture_files() {
+  std::vector<std::string> out;
+  for (const char* lib : {"transformers", "timm"})
+    for (const auto& f : fs::directory_iterator(fs::path(MEMFIT_TEST_DATA) / "results" / lib))
+      if (f.path().extension() == ".json") out.push_back(f.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Json load(const std::string& path) {
+  std::ifstream in(path);
+  return Json::parse(in);
+}
+
+uint64_t bits_of(const Json& bytes) { return static_cast<uint64_t>(bytes.get<double>() * 8.0 + 0.5); }
+
+class Fixture : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Fixture, MatchesAccelerate) {
+  Json fx = load(GetParam());
+  std::string id = fx["model_id"];
+  if (fx["status"] != "ok") GTEST_SKIP() << id << ": " << fx["status"];
+  const CatalogEntry* entry = find_in_catalog(id);
+  ASSERT_NE(entry, nullptr) << id << " missing from the catalog";
+  ModelSource src{id, "catalog", std::string(entry->config), id, std::string(entry->library)};
+  EstimateOptions opts;
+  opts.library = fx["library"];
+  auto built = build_model(src, opts);
+  if (!built && built.error().kind == ErrorKind::Unsupported) GTEST_SKIP() << built.error().message;
+  ASSERT_TRUE(built) << built.error().message;
+  if (fx.contains("model_class") && !fx["model_class"].is_null()) EXPECT_EQ(built->cls, fx["model_class"]);
+
+  Measurement m = measure(built->model);
+  bool ties_broken = fx.contains("intended_ties_not_shared") && !fx["intended_ties_not_shared"].empty();
+  uint64_t want_params = ties_broken ? fx["param_count_if_ties_honoured"].get<uint64_t>() : fx["param_count"].get<uint64_t>();
+  uint64_t want_total = bits_of(ties_broken ? fx["total_size_bytes_if_ties_honoured"] : fx["total_size_bytes"]);
+  EXPECT_EQ(m.parameters, want_params);
+  EXPECT_EQ(m.total_bits, want_total) << "total bytes " << m.total_bits / 8.0;
+  EXPECT_EQ(m.largest_bits, bits_of(fx["largest_layer_bytes"]));
+  EXPECT_EQ(m.largest_names, fx["largest_layer_names"].get<std::vector<std::string>>());
+  if (fx.contains("no_split_modules") && fx["no_split_modules"].is_array()) {
+    auto want = fx["no_split_modules"].get<std::vector<std::string>>();
+    auto got = built->model.no_split;
+    std::sort(want.begin(), want.end());
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, want);
+  }
+
+  if (!ties_broken) {
+    // module_sizes: the first name whose size differs, and names on one side only.
+    std::map<std::string, uint64_t> got;
+    for (const auto& [k, v] : module_sizes(built->model)) got[k] = v;
+    int reported = 0;
+    for (const auto& [k, v] : fx["module_sizes"].items()) {
+      auto it = got.find(k);
+      if (it == got.end()) {
+        if (reported++ < 5) ADD_FAILURE() << "missing module/tensor `" << k << "`";
+      } else if (it->second != bits_of(v)) {
+        if (reported++ < 5) ADD_FAILURE() << "`" << k << "`: " << it->second / 8.0 << " bytes, want " << v;
+      }
+      if (it != got.end()) got.erase(it);
+    }
+    for (const auto& [k, v] : got)
+      if (reported++ < 5) ADD_FAILURE() << "extra module/tensor `" << k << "` (" << v / 8.0 << " bytes)";
+  }
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string n = fs::path(info.param).stem().string();
+  for (char& c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, Fixture, ::testing::ValuesIn(fixture_files()), test_name);
+
+}  // namespace
