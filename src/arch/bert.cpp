@@ -95,11 +95,11 @@ ModulePtr bert_lm_head(const BertShape& s, const std::string& base) {
   transform->add("LayerNorm", layer_norm(s.hidden));
   auto pred = make("BertLMPredictionHead");
   pred->add("transform", transform);
+  pred->param("bias", {s.vocab});
   auto dec = make("Linear");
   dec->tie("weight", {s.vocab, s.hidden}, base + ".embeddings.word_embeddings.weight");
-  dec->param("bias", {s.vocab});
+  dec->tie("bias", {s.vocab}, "cls.predictions.bias");
   pred->add("decoder", dec);
-  pred->tie("bias", {s.vocab}, "cls.predictions.decoder.bias");
   return pred;
 }
 
@@ -108,11 +108,11 @@ ModulePtr roberta_lm_head(const BertShape& s, const std::string& base) {
   auto h = make(s.prefix + "LMHead");
   h->add("dense", linear(s.hidden, s.hidden));
   h->add("layer_norm", layer_norm(s.hidden));
+  h->param("bias", {s.vocab});
   auto dec = make("Linear");
   dec->tie("weight", {s.vocab, s.hidden}, base + ".embeddings.word_embeddings.weight");
-  dec->param("bias", {s.vocab});
+  dec->tie("bias", {s.vocab}, "lm_head.bias");
   h->add("decoder", dec);
-  h->tie("bias", {s.vocab}, "lm_head.decoder.bias");
   return h;
 }
 

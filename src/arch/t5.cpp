@@ -85,7 +85,8 @@ Model build(const Config& c, std::string_view cls, std::string p) {
   root->add("decoder", stack(s, true, dec_layers, "shared.weight"));
   if (cls == p + "Model") return {root, no_split};
   if (cls == p + "ForConditionalGeneration") {
-    root->add("lm_head", heads::lm_head(s.d_model, s.vocab, heads::ties_embeddings(c), "shared.weight"));
+    // transformers 5 always ties T5's lm_head to `shared` (T5Config forces tie_word_embeddings=True).
+    root->add("lm_head", heads::lm_head(s.d_model, s.vocab, true, "shared.weight"));
     return {root, no_split};
   }
   heads::unsupported(cls);

@@ -1,6 +1,7 @@
 // ViT: transformers' modeling_vit.py (v5 layout: layers.N with q/k/v/o_proj and an MLP of fc1/fc2).
 #include "arch/blocks.h"
 #include "arch/heads.h"
+#include "arch/rename.h"
 #include "arch/registry.h"
 
 namespace memfit {
@@ -49,16 +50,36 @@ ModulePtr vit_model(const Config& c, bool pooler, bool mask_token) {
   return m;
 }
 
+// Checkpoints keep the transformers 4 names (encoder.layer.N.attention.attention.query, ...).
+CheckpointMapping vit_checkpoint_names() {
+  const std::string l = R"(^((?:vit\.)?)layers\.(\d+)\.)";
+  const std::string to = "$1encoder.layer.$2.";
+  return rename_mapping({
+      {l + R"(attention\.q_proj\.)", to + "attention.attention.query."},
+      {l + R"(attention\.k_proj\.)", to + "attention.attention.key."},
+      {l + R"(attention\.v_proj\.)", to + "attention.attention.value."},
+      {l + R"(attention\.o_proj\.)", to + "attention.output.dense."},
+      {l + R"(mlp\.fc1\.)", to + "intermediate.dense."},
+      {l + R"(mlp\.fc2\.)", to + "output.dense."},
+      {l, to},
+  });
+}
+
 Model build(const Config& c, std::string_view cls) {
   std::vector<std::string> no_split{"ViTEmbeddings", "ViTLayer"};
-  if (cls == "ViTModel") return {vit_model(c, true, false), no_split};
-  auto root = make(std::string(cls));
-  if (cls == "ViTForImageClassification") {
+  Model m;
+  if (cls == "ViTModel") {
+    m = {vit_model(c, true, false), no_split};
+  } else if (cls == "ViTForImageClassification") {
+    auto root = make(std::string(cls));
     root->add("vit", vit_model(c, false, false));
     root->add("classifier", linear(c.i("hidden_size", 768), heads::num_labels(c)));
-    return {root, no_split};
+    m = {root, no_split};
+  } else {
+    heads::unsupported(cls);
   }
-  heads::unsupported(cls);
+  m.to_checkpoint = vit_checkpoint_names();
+  return m;
 }
 
 MEMFIT_FAMILY({"vit"}, "ViT", build);

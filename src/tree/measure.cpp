@@ -95,3 +95,45 @@ std::vector<std::pair<std::string, uint64_t>> module_sizes(const Model& model) {
 }
 
 }  // namespace memfit
+
+namespace memfit {
+
+namespace {
+void state_walk(const Module& m, std::string& prefix, std::vector<StateEntry>& out) {
+  const size_t base = prefix.size();
+  for (const auto& [n, t] : m.params)
+    if (t.tied_to.empty()) out.push_back({prefix + n, &t});
+  for (const auto& [n, t] : m.buffers)
+    if (t.persistent) out.push_back({prefix + n, &t});
+  for (const auto& [n, c] : m.children) {
+    prefix.append(n).push_back('.');
+    state_walk(*c, prefix, out);
+    prefix.resize(base);
+  }
+}
+}  // namespace
+
+std::vector<StateEntry> state_dict(const Model& m) {
+  std::vector<StateEntry> out;
+  std::string prefix;
+  state_walk(*m.root, prefix, out);
+  return out;
+}
+
+}  // namespace memfit
+
+namespace memfit {
+
+std::vector<CheckpointTensor> checkpoint_tensors(const Model& m) {
+  std::vector<CheckpointTensor> out;
+  for (const auto& e : state_dict(m)) {
+    if (m.to_checkpoint) {
+      for (auto& t : m.to_checkpoint(e.name, *e.tensor)) out.push_back(std::move(t));
+    } else {
+      out.push_back({e.name, e.tensor->shape, e.tensor->dtype});
+    }
+  }
+  return out;
+}
+
+}  // namespace memfit

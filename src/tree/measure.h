@@ -42,3 +42,15 @@ uint64_t subtree_bits(const Module& m);
 }  // namespace memfit
 
 #include "tree/measure_impl.h"
+
+namespace memfit {
+// What save_pretrained / state_dict() writes: parameters and persistent buffers in state_dict order
+// (each module's own parameters, then its persistent buffers, then its children), ties written once.
+struct StateEntry {
+  std::string name;
+  const Tensor* tensor;
+};
+std::vector<StateEntry> state_dict(const Model& m);
+// The tensors a checkpoint of the model holds (state_dict passed through the model's to_checkpoint mapping).
+std::vector<CheckpointTensor> checkpoint_tensors(const Model& m);
+}  // namespace memfit

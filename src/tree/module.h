@@ -4,6 +4,7 @@
 // weight ties are explicit (`tied_to`), never inferred from object identity.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -51,11 +52,24 @@ ModulePtr repeat(ModulePtr block, int64_t n, std::string cls = "ModuleList");
 // nn.ModuleList from distinct blocks.
 ModulePtr module_list(std::vector<ModulePtr> blocks, std::string cls = "ModuleList");
 
+// One tensor as a checkpoint file stores it.
+struct CheckpointTensor {
+  std::string name;
+  std::vector<int64_t> shape;
+  DType dtype = DType::F32;
+};
+
+// transformers 5 converts some checkpoint layouts when loading (renamed modules, per-expert weights fused into one
+// tensor) and reverts that when saving. A family that does so supplies the reverse mapping: from one in-memory
+// tensor (full name) to the tensor(s) a checkpoint holds for it.
+using CheckpointMapping = std::function<std::vector<CheckpointTensor>(const std::string& name, const Tensor& t)>;
+
 // A built model: its root module plus what accelerate reads off the Python class.
 struct Model {
   ModulePtr root;
   std::vector<std::string> no_split;  // _no_split_modules (empty for timm)
   std::string library = "transformers";
+  CheckpointMapping to_checkpoint;    // empty: checkpoint names are the state_dict names
 };
 
 }  // namespace memfit
