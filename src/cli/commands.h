@@ -1,0 +1,28 @@
+// The CLI's subcommands, one file each. A command registers its flags on the app and returns how to run it.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace memfit::cli {
+
+struct Command {
+  CLI::App* sub = nullptr;
+  std::function<int()> run;  // called after parsing when `sub` was given; returns the exit code
+};
+
+Command add_estimate_memory(CLI::App& app);
+Command add_list(CLI::App& app);
+
+// Prints "memfit: error: <message>" on stderr and returns the exit code for its kind.
+int report_error(const Error& e);
+// Checks that `value` is one of `allowed`; the error names the flag and the allowed values.
+std::optional<Error> check_choice(const std::string& flag, const std::string& value,
+                                  const std::vector<std::string>& allowed);
+
+}  // namespace memfit::cli
