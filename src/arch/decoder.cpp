@@ -12,6 +12,7 @@ DecoderSpec read_decoder(const Config& c, std::string prefix, bool tie_default) 
   s.hidden = c.i_any({"hidden_size", "n_embd", "d_model"});
   s.layers = c.i_any({"num_hidden_layers", "n_layer", "num_layers"});
   s.heads = c.i_any({"num_attention_heads", "n_head"});
+  if (s.heads <= 0) c.missing("num_attention_heads");
   s.kv_heads = c.i("num_key_value_heads", s.heads);
   s.head_dim = c.i("head_dim", s.hidden / s.heads);
   s.inter = c.i_any({"intermediate_size", "n_inner", "ffn_hidden_size"});
@@ -47,7 +48,7 @@ ModulePtr decoder_model(const DecoderSpec& s) {
   m->add("embed_tokens", embedding(s.vocab, s.hidden));
   if (s.layer) {
     std::vector<ModulePtr> ls;
-    for (int64_t i = 0; i < s.layers; ++i) ls.push_back(s.layer(i));
+    for (int64_t i = 0; i < checked_count(s.layers); ++i) ls.push_back(s.layer(i));
     m->add("layers", module_list(std::move(ls)));
   } else {
     m->add("layers", repeat(decoder_layer(s), s.layers));

@@ -37,14 +37,16 @@ ModulePtr gpt2_block(int64_t d, int64_t inner, const std::string& act, bool cros
 }
 
 ModulePtr gpt2_model(const Config& c) {
-  int64_t d = c.i_any({"n_embd", "hidden_size"});
+  int64_t d = c.has("n_embd") ? c.i("n_embd") : c.i("hidden_size", 768);
   int64_t inner = c.i("n_inner", 4 * d);
+  int64_t positions = c.has("n_positions") ? c.i("n_positions") : c.i("max_position_embeddings", 1024);
+  int64_t layers = c.has("n_layer") ? c.i("n_layer") : c.i("num_hidden_layers", 12);
   auto m = make("GPT2Model");
   m->add("wte", embedding(c.i("vocab_size", 50257), d));
-  m->add("wpe", embedding(c.i_any({"n_positions", "max_position_embeddings"}), d));
+  m->add("wpe", embedding(positions, d));
   m->add("drop", leaf("Dropout"));
   m->add("h", repeat(gpt2_block(d, inner, c.s("activation_function", "gelu_new"), c.b("add_cross_attention", false)),
-                     c.i_any({"n_layer", "num_hidden_layers"})));
+                     layers));
   m->add("ln_f", layer_norm(d));
   return m;
 }
@@ -52,7 +54,7 @@ ModulePtr gpt2_model(const Config& c) {
 Model build(const Config& c, std::string_view cls) {
   std::vector<std::string> no_split{"GPT2Block"};
   if (cls == "GPT2Model") return {gpt2_model(c), no_split};
-  int64_t d = c.i_any({"n_embd", "hidden_size"});
+  int64_t d = c.has("n_embd") ? c.i("n_embd") : c.i("hidden_size", 768);
   auto root = make(std::string(cls));
   root->add("transformer", gpt2_model(c));
   if (cls == "GPT2LMHeadModel") {

@@ -1,12 +1,67 @@
 #include "arch/registry.h"
 
+#include "tree/measure.h"
+
 #include <algorithm>
+#include <csetjmp>
+#include <csignal>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 namespace memfit {
 
 namespace {
+// Last line of defence against a hostile config: a family that divides by a config value of 0 raises SIGFPE; turn
+// that into an error instead of a crash. (Jumping out skips destructors of the half-built tree: a bounded leak on an
+// error path, never a crash.)
+thread_local sigjmp_buf* g_fpe_jump = nullptr;
+void on_fpe(int) {
+  if (g_fpe_jump) siglongjmp(*g_fpe_jump, 1);
+  std::signal(SIGFPE, SIG_DFL);
+  std::raise(SIGFPE);
+}
+
+template <class F>
+auto guarded(F&& build) -> decltype(build()) {
+  sigjmp_buf jump;
+  sigjmp_buf* saved = g_fpe_jump;
+  struct sigaction sa {}, old{};
+  sa.sa_handler = on_fpe;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGFPE, &sa, &old);
+  if (sigsetjmp(jump, 1) != 0) {
+    g_fpe_jump = saved;
+    sigaction(SIGFPE, &old, nullptr);
+    return fail(ErrorKind::BadInput, "the config has a zero where a divisor is needed (e.g. a head count or size)");
+  }
+  g_fpe_jump = &jump;
+  auto r = build();
+  g_fpe_jump = saved;
+  sigaction(SIGFPE, &old, nullptr);
+  return r;
+}
+
+// A config with negative or astronomically large dimensions gives tensors whose sizes are meaningless; refuse them.
+std::optional<Error> check_shapes(const Model& m) {
+  std::optional<Error> err;
+  for_each_tensor(*m.root, [&](const TensorVisit& v) {
+    if (err) return;
+    unsigned __int128 n = 1;
+    for (int64_t d : v.tensor.shape) {
+      if (d < 0) {
+        err = Error{ErrorKind::BadInput, fmt::format("the config gives `{}` a negative dimension", v.name)};
+        return;
+      }
+      n *= static_cast<unsigned __int128>(d);
+      if (n > (static_cast<unsigned __int128>(1) << 56)) {
+        err = Error{ErrorKind::BadInput, fmt::format("the config gives `{}` an implausibly large shape", v.name)};
+        return;
+      }
+    }
+  }, true);
+  return err;
+}
+
 std::vector<TransformersFamily>& families() {
   static std::vector<TransformersFamily> f;
   return f;
@@ -71,7 +126,18 @@ std::vector<std::string> supported_timm_prefixes() {
 
 bool is_supported_model_type(std::string_view model_type) { return find_family(model_type) != nullptr; }
 
+Result<BuiltModel> build_transformers_unguarded(const Json& config, Target target);
+Result<BuiltModel> build_timm_unguarded(const Json& config, std::string_view arch_override);
+
 Result<BuiltModel> build_transformers(const Json& config, Target target) {
+  return guarded([&] { return build_transformers_unguarded(config, target); });
+}
+
+Result<BuiltModel> build_timm(const Json& config, std::string_view arch_override) {
+  return guarded([&] { return build_timm_unguarded(config, arch_override); });
+}
+
+Result<BuiltModel> build_transformers_unguarded(const Json& config, Target target) {
   if (!config.is_object()) return fail(ErrorKind::BadInput, "config.json is not a JSON object");
   auto mt = config.find("model_type");
   if (mt == config.end() || !mt->is_string())
@@ -90,6 +156,7 @@ Result<BuiltModel> build_transformers(const Json& config, Target target) {
   try {
     Config c(config, model_type);
     BuiltModel b{fam->build(c, cls), cls, model_type};
+    if (auto e = check_shapes(b.model)) return std::unexpected(*e);
     return b;
   } catch (const ConfigError& e) {
     return fail(ErrorKind::BadInput, e.what());
@@ -98,7 +165,7 @@ Result<BuiltModel> build_transformers(const Json& config, Target target) {
   }
 }
 
-Result<BuiltModel> build_timm(const Json& config, std::string_view arch_override) {
+Result<BuiltModel> build_timm_unguarded(const Json& config, std::string_view arch_override) {
   if (!config.is_object()) return fail(ErrorKind::BadInput, "config.json is not a JSON object");
   std::string arch(arch_override);
   if (arch.empty()) {
@@ -120,6 +187,7 @@ Result<BuiltModel> build_timm(const Json& config, std::string_view arch_override
     Config c(config, arch);
     Model m = best->build(c, arch);
     m.library = "timm";
+    if (auto e = check_shapes(m)) return std::unexpected(*e);
     std::string cls = m.root->cls;
     return BuiltModel{std::move(m), cls, arch};
   } catch (const ConfigError& e) {

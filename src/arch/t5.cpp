@@ -65,7 +65,7 @@ ModulePtr stack(const T5Shape& s, bool decoder, int64_t n, const std::string& sh
   st->add("embed_tokens", emb);
   std::vector<ModulePtr> blocks{block(s, decoder, true)};
   auto rest = block(s, decoder, false);
-  for (int64_t i = 1; i < n; ++i) blocks.push_back(rest);
+  for (int64_t i = 1; i < checked_count(n); ++i) blocks.push_back(rest);
   st->add("block", module_list(blocks));
   st->add("final_layer_norm", rms_norm(s.p + "LayerNorm", s.d_model));
   st->add("dropout", leaf("Dropout"));

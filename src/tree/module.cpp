@@ -1,5 +1,7 @@
 #include "tree/module.h"
 
+#include "format/config.h"
+
 namespace memfit {
 
 uint64_t Tensor::numel() const {
@@ -36,7 +38,15 @@ ModulePtr Module::child(std::string_view name) const {
 
 ModulePtr make(std::string cls) { return std::make_shared<Module>(std::move(cls)); }
 
+int64_t checked_count(int64_t n, const char* what) {
+  if (n < 0 || n > kMaxRepeat)
+    throw ConfigError(std::string("a ") + what + " of " + std::to_string(n) + " is not plausible (at most " +
+                      std::to_string(kMaxRepeat) + ")");
+  return n;
+}
+
 ModulePtr repeat(ModulePtr block, int64_t n, std::string cls) {
+  checked_count(n);
   auto list = make(std::move(cls));
   for (int64_t k = 0; k < n; ++k) list->add(std::to_string(k), block);
   return list;

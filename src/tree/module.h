@@ -47,6 +47,10 @@ struct Module {
 
 // Makes an empty module of class `cls`.
 ModulePtr make(std::string cls);
+// Largest repeat count a config may ask for (hostile configs must not make memfit loop or allocate without bound).
+constexpr int64_t kMaxRepeat = 1 << 16;
+// Returns n when 0 <= n <= kMaxRepeat, else throws ConfigError naming `what` (use before looping over a count).
+int64_t checked_count(int64_t n, const char* what = "layer count");
 // nn.ModuleList of `n` copies of one block, named "0".."n-1" (the copies share the node: building is O(1) in n).
 ModulePtr repeat(ModulePtr block, int64_t n, std::string cls = "ModuleList");
 // nn.ModuleList from distinct blocks.
