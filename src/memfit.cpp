@@ -34,6 +34,8 @@ Result<Estimate> estimate_memory(std::string_view model, const EstimateOptions& 
   e.architecture = built->cls;
   e.m = measure(built->model);
   e.rows = accelerate_rows(e.m, opts.dtypes);
+  e.approximate = built->approximate;
+  e.notes = built->notes;
   return e;
 }
 

@@ -66,6 +66,11 @@ std::vector<TransformersFamily>& families() {
   static std::vector<TransformersFamily> f;
   return f;
 }
+std::vector<RemoteCodeAlias>& aliases() {
+  static std::vector<RemoteCodeAlias> a;
+  return a;
+}
+
 std::vector<TimmFamily>& timm_families() {
   static std::vector<TimmFamily> f;
   return f;
@@ -94,6 +99,13 @@ bool register_family(TransformersFamily f) {
   families().push_back(std::move(f));
   return true;
 }
+
+bool register_remote_code_alias(RemoteCodeAlias a) {
+  aliases().push_back(std::move(a));
+  return true;
+}
+
+Result<BuiltModel> build_generic_decoder(const Json& config, const std::string& model_type);
 
 bool register_timm_family(TimmFamily f) {
   timm_families().push_back(std::move(f));
@@ -144,9 +156,30 @@ Result<BuiltModel> build_transformers_unguarded(const Json& config, Target targe
     return fail(ErrorKind::BadInput, "config.json has no `model_type`; pass --library_name timm if it is a timm model");
   std::string model_type = mt->get<std::string>();
   const TransformersFamily* fam = find_family(model_type);
-  if (!fam)
-    return fail(ErrorKind::Unsupported, fmt::format("model_type `{}` is not supported yet; supported: {}", model_type,
-                                                    fmt::join(supported_model_types(), ", ")));
+  if (!fam) {
+    for (const auto& a : aliases()) {
+      if (a.model_type != model_type) continue;
+      Json native;
+      try {
+        native = a.rewrite(config);
+      } catch (const ConfigError& e) {
+        return fail(ErrorKind::BadInput, e.what());
+      }
+      native["model_type"] = a.native_model_type;
+      auto b = build_transformers_unguarded(native, target);
+      if (b) {
+        b->notes.push_back(fmt::format("`{}` is remote code memfit does not run; estimated as the native `{}`, which "
+                                       "holds the same tensors ({})",
+                                       model_type, a.native_model_type, a.note));
+      }
+      return b;
+    }
+    auto g = build_generic_decoder(config, model_type);
+    if (g || g.error().kind != ErrorKind::Unsupported) return g;
+    return fail(ErrorKind::Unsupported,
+                fmt::format("model_type `{}` is not supported yet; supported: {}. {}", model_type,
+                            fmt::join(supported_model_types(), ", "), g.error().message));
+  }
   std::string cls = accelerate_class(config, *fam);
   if (target == Target::TaskModel) {
     auto arch = config.find("architectures");

@@ -44,7 +44,19 @@ struct BuiltModel {
   Model model;
   std::string cls;           // class built, e.g. "BertModel"
   std::string model_type;    // transformers model_type, or the timm architecture
+  bool approximate = false;  // true when memfit estimated an architecture it does not implement
+  std::vector<std::string> notes;  // what memfit assumed or substituted, one sentence each (shown on stderr / JSON)
 };
+
+// A remote-code architecture (config auto_map, model_type unknown to transformers) that is known to hold exactly
+// the tensors of a native one: the config is rewritten into the native family's config and built natively.
+struct RemoteCodeAlias {
+  std::string model_type;         // e.g. "internlm"
+  std::string native_model_type;  // e.g. "llama"
+  std::function<Json(const Json&)> rewrite;
+  std::string note;               // why the two are the same
+};
+bool register_remote_code_alias(RemoteCodeAlias a);
 
 // Builds a transformers model from its config.json object.
 Result<BuiltModel> build_transformers(const Json& config, Target target = Target::Accelerate);
@@ -64,5 +76,8 @@ bool is_supported_model_type(std::string_view model_type);
 // Registers a transformers family at static-initialisation time.
 #define MEMFIT_FAMILY(...) \
   static const bool MEMFIT_CONCAT(memfit_family_, __LINE__) = ::memfit::register_family(::memfit::TransformersFamily{__VA_ARGS__})
+#define MEMFIT_REMOTE_CODE_ALIAS(...)                                                               \
+  static const bool MEMFIT_CONCAT(memfit_alias_, __LINE__) =                                         \
+      ::memfit::register_remote_code_alias(::memfit::RemoteCodeAlias{__VA_ARGS__})
 #define MEMFIT_TIMM_FAMILY(...) \
   static const bool MEMFIT_CONCAT(memfit_timm_family_, __LINE__) = ::memfit::register_timm_family(::memfit::TimmFamily{__VA_ARGS__})

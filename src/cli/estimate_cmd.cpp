@@ -31,6 +31,7 @@ int run(const Args& a) {
   auto est = estimate_memory(a.model, opts);
   if (!est) return report_error(est.error());
   std::fprintf(stderr, "Loading pretrained config for `%s` from `%s`...\n", a.model.c_str(), est->library.c_str());
+  for (const auto& n : est->notes) std::fprintf(stderr, "memfit: warning: %s\n", n.c_str());
   std::string out;
   if (a.format == "table") out = render_table(*est);
   else if (a.format == "markdown") out = render_markdown(*est);

@@ -27,6 +27,8 @@ struct Estimate {
   std::string architecture;  // class built, e.g. "BertModel"
   Measurement m;
   std::vector<Row> rows;
+  bool approximate = false;        // the architecture was not implemented: a generic estimate
+  std::vector<std::string> notes;  // assumptions and substitutions, one sentence each
 };
 
 // The four dtypes accelerate knows, in its default order.

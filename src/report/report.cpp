@@ -82,7 +82,9 @@ std::vector<std::string> row_strings(const Row& r) {
 std::string render_table(const Estimate& e) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : e.rows) rows.push_back(row_strings(r));
-  return ascii_table(kHeaders, rows, fmt::format("Memory Usage for loading `{}`", e.model)) + "\n";
+  return ascii_table(kHeaders, rows,
+                     fmt::format("Memory Usage for loading `{}`{}", e.model, e.approximate ? " (approximate)" : "")) +
+         "\n";
 }
 
 std::string render_markdown(const Estimate& e) {
@@ -99,7 +101,8 @@ std::string render_markdown(const Estimate& e) {
     for (size_t i = 0; i < cells.size(); ++i) s += " " + cells[i] + std::string(w[i] - py_len(cells[i]), ' ') + " |";
     return s + "\n";
   };
-  std::string out = fmt::format("Memory Usage for loading `{}`:\n\n", e.model);
+  std::string out =
+      fmt::format("Memory Usage for loading `{}`{}:\n\n", e.model, e.approximate ? " (approximate)" : "");
   out += line(kHeaders);
   out += "|";
   for (size_t x : w) out += std::string(x + 2, '-') + "|";
@@ -134,6 +137,8 @@ std::string render_json(const Estimate& e) {
                     {"training_bytes", number(r.training.value)}});
   }
   j["rows"] = rows;
+  if (e.approximate) j["approximate"] = true;
+  if (!e.notes.empty()) j["assumptions"] = e.notes;
   return j.dump(2) + "\n";
 }
 

@@ -1,0 +1,78 @@
+// Architectures memfit does not implement: remote-code configs mapped to the native family they equal (checked
+// against the real checkpoint index's total_size), the generic decoder estimate, and the error when neither applies.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "memfit.h"
+#include "source/catalog.h"
+#include "tree/measure.h"
+
+namespace {
+
+using namespace memfit;
+
+uint64_t index_total(const std::string& rel) {
+  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/" + rel);
+  Json j = Json::parse(in);
+  return static_cast<uint64_t>(j["metadata"]["total_size"].get<double>());
+}
+
+Result<BuiltModel> build_catalog(const std::string& id) {
+  const CatalogEntry* e = find_in_catalog(id);
+  EXPECT_NE(e, nullptr) << id;
+  ModelSource src{id, "catalog", std::string(e->config), id, std::string(e->library)};
+  return build_model(src, {});
+}
+
+// Both checkpoints are bfloat16: total_size = 2 bytes x parameters, exactly.
+TEST(RemoteCode, QwenV1IsQwen2ByTheIndex) {
+  auto b = build_catalog("Qwen/Qwen-72B");
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_FALSE(b->approximate);
+  EXPECT_EQ(b->cls, "Qwen2ForCausalLM");
+  EXPECT_EQ(2 * measure(b->model).parameters, index_total("Qwen/Qwen-72B/model.safetensors.index.json"));
+  ASSERT_EQ(b->notes.size(), 1u);
+  EXPECT_NE(b->notes[0].find("`qwen` is remote code memfit does not run"), std::string::npos);
+}
+
+TEST(RemoteCode, InternLMIsLlamaByTheIndex) {
+  auto b = build_catalog("internlm/internlm-20b");
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->cls, "LlamaForCausalLM");
+  EXPECT_EQ(2 * measure(b->model).parameters, index_total("internlm/internlm-20b/pytorch_model.bin.index.json"));
+}
+
+TEST(GenericDecoder, HandCheckedCountAndAssumptions) {
+  Json cfg = Json::parse(R"({"model_type": "mystery", "vocab_size": 1000, "n_embd": 64, "n_layer": 2, "n_head": 4,
+                             "num_key_value_heads": 2, "intermediate_size": 128})");
+  auto b = build_transformers(cfg);
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_TRUE(b->approximate);
+  // embed 1000x64 = 64,000; per layer: q 64x64 + k 64x32 + v 64x32 + o 64x64 = 12,288, MLP 3 x 64x128 = 24,576,
+  // two norms 128 -> 36,992 x 2 layers = 73,984; final norm 64; lm_head 64,000. Total 202,048.
+  EXPECT_EQ(measure(b->model).parameters, 202048u);
+  EXPECT_GE(b->notes.size(), 2u);
+}
+
+TEST(GenericDecoder, MultiQueryAndDefaultWidth) {
+  Json cfg = Json::parse(R"({"model_type": "mystery", "vocab_size": 10, "hidden_size": 8, "num_layers": 1,
+                             "num_heads": 2, "multi_query": true})");
+  auto b = build_transformers(cfg);
+  ASSERT_TRUE(b) << b.error().message;
+  // embed 80; q 64 + k 8x4=32 + v 32 + o 64 = 192; MLP 3 x 8x32 = 768; norms 16; final norm 8; lm_head 80 = 1,144.
+  EXPECT_EQ(measure(b->model).parameters, 1144u);
+}
+
+TEST(GenericDecoder, NamesWhatIsMissing) {
+  Json cfg = Json::parse(R"({"model_type": "mystery", "hidden_size": 8})");
+  auto b = build_transformers(cfg);
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().kind, ErrorKind::Unsupported);
+  EXPECT_NE(b.error().message.find("model_type `mystery` is not supported yet"), std::string::npos);
+  EXPECT_NE(b.error().message.find("the config lacks: vocab_size, num_hidden_layers, num_attention_heads"),
+            std::string::npos)
+      << b.error().message;
+}
+
+}  // namespace
