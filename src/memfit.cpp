@@ -34,6 +34,7 @@ Result<Estimate> estimate_memory(std::string_view model, const EstimateOptions& 
   e.architecture = built->cls;
   e.m = measure(built->model);
   e.rows = accelerate_rows(e.m, opts.dtypes);
+  if (opts.breakdown) e.breakdown = breakdown(built->model);
   e.approximate = built->approximate;
   e.notes = built->notes;
   return e;

@@ -17,6 +17,7 @@ struct EstimateOptions {
   std::vector<std::string> dtypes = accelerate_dtypes();
   Target target = Target::Accelerate;                  // --task-model builds the config's architectures[0]
   ResolveOptions resolve;
+  bool breakdown = false;                              // fill Estimate::breakdown
 };
 
 // Parses a config and builds its model with the given (or detected) library.

@@ -14,6 +14,7 @@ struct Args {
   std::vector<std::string> dtypes;
   bool trust_remote_code = false;
   bool task_model = false;
+  bool breakdown = false;
   std::string format = "table";
 };
 
@@ -28,13 +29,14 @@ int run(const Args& a) {
   opts.library = a.library;
   if (!a.dtypes.empty()) opts.dtypes = a.dtypes;
   opts.target = a.task_model ? Target::TaskModel : Target::Accelerate;
+  opts.breakdown = a.breakdown;
   auto est = estimate_memory(a.model, opts);
   if (!est) return report_error(est.error());
   std::fprintf(stderr, "Loading pretrained config for `%s` from `%s`...\n", a.model.c_str(), est->library.c_str());
   for (const auto& n : est->notes) std::fprintf(stderr, "memfit: warning: %s\n", n.c_str());
   std::string out;
-  if (a.format == "table") out = render_table(*est);
-  else if (a.format == "markdown") out = render_markdown(*est);
+  if (a.format == "table") out = render_table(*est) + (a.breakdown ? render_breakdown(*est) : "");
+  else if (a.format == "markdown") out = render_markdown(*est) + (a.breakdown ? render_breakdown(*est) : "");
   else if (a.format == "json") out = render_json(*est);
   else out = render_csv(*est);
   std::fwrite(out.data(), 1, out.size(), stdout);
@@ -53,6 +55,7 @@ Command add_estimate_memory(CLI::App& app) {
                 "Accepted for compatibility; memfit never runs code from a model repository");
   sub->add_flag("--task-model", a->task_model, "Build the config's architectures[0] class (with its head)");
   sub->add_option("--format", a->format, "table (default), markdown, json or csv");
+  sub->add_flag("--breakdown", a->breakdown, "Also show each top-level module and each repeated block with its count");
   return {sub, [a] { return run(*a); }};
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "arch/registry.h"
+#include "tree/breakdown.h"
 #include "tree/measure.h"
 
 namespace memfit {
@@ -27,6 +28,7 @@ struct Estimate {
   std::string architecture;  // class built, e.g. "BertModel"
   Measurement m;
   std::vector<Row> rows;
+  std::vector<BreakdownEntry> breakdown;  // filled when asked for (--breakdown)
   bool approximate = false;        // the architecture was not implemented: a generic estimate
   std::vector<std::string> notes;  // assumptions and substitutions, one sentence each
 };

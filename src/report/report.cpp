@@ -137,9 +137,29 @@ std::string render_json(const Estimate& e) {
                     {"training_bytes", number(r.training.value)}});
   }
   j["rows"] = rows;
+  if (!e.breakdown.empty()) {
+    auto b = nlohmann::ordered_json::array();
+    for (const auto& x : e.breakdown)
+      b.push_back({{"name", x.name}, {"class", x.cls}, {"count", x.count}, {"depth", x.depth},
+                   {"bytes_each", number(static_cast<double>(x.bits) / 8.0)}});
+    j["breakdown"] = b;
+  }
   if (e.approximate) j["approximate"] = true;
   if (!e.notes.empty()) j["assumptions"] = e.notes;
   return j.dump(2) + "\n";
+}
+
+std::string render_breakdown(const Estimate& e) {
+  size_t w = 0;
+  for (const auto& x : e.breakdown) w = std::max(w, py_len(x.name) + 2 * static_cast<size_t>(x.depth));
+  std::string out = "\nBreakdown (float32, ties counted once):\n";
+  for (const auto& x : e.breakdown) {
+    std::string name = std::string(2 * static_cast<size_t>(x.depth), ' ') + x.name;
+    std::string count = x.count > 1 ? fmt::format("{} x ", x.count) : "";
+    out += fmt::format("  {:<{}}  {:>12}  {}{}\n", name, w, convert_bytes(static_cast<double>(x.bits) / 8.0, true),
+                       count, x.cls);
+  }
+  return out;
 }
 
 std::string render_csv(const Estimate& e) {

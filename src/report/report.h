@@ -15,6 +15,8 @@ std::string ascii_table(const std::vector<std::string>& headers, const std::vect
 std::string render_table(const Estimate& e);     // what `accelerate estimate-memory` prints
 std::string render_markdown(const Estimate& e);  // the seed document's layout
 std::string render_json(const Estimate& e);
+// The --breakdown section: top-level modules and runs of repeated blocks, in float32 bytes.
+std::string render_breakdown(const Estimate& e);
 std::string render_csv(const Estimate& e);
 
 // The printed strings of one row (dtype, largest layer, total, training).
