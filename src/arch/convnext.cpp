@@ -95,7 +95,8 @@ Model build(const Config& c, std::string_view cls, const std::string& p) {
   heads::unsupported(cls);
 }
 
-MEMFIT_FAMILY({"convnext"}, "ConvNext", [](const Config& c, std::string_view cls) { return build(c, cls, "ConvNext"); });
+MEMFIT_FAMILY({"convnext"}, "ConvNext",
+              [](const Config& c, std::string_view cls) { return build(c, cls, "ConvNext"); });
 MEMFIT_FAMILY({"convnextv2"}, "ConvNextV2",
               [](const Config& c, std::string_view cls) { return build(c, cls, "ConvNextV2"); });
 

@@ -76,7 +76,8 @@ ModulePtr encoder_layer(const Config& c, const Shape& s, bool stable) {
 
 ModulePtr encoder(const Config& c, const Shape& s) {
   bool stable = c.b("do_stable_layer_norm", false);
-  int64_t k = media::dim(c, "num_conv_pos_embeddings", 128), groups = media::dim(c, "num_conv_pos_embedding_groups", 16);
+  int64_t k = media::dim(c, "num_conv_pos_embeddings", 128);
+  int64_t groups = media::dim(c, "num_conv_pos_embedding_groups", 16);
   media::divisible(c, s.h, groups, "hidden_size / num_conv_pos_embedding_groups");
   auto pos = make("Wav2Vec2PositionalConvEmbedding");
   pos->add("conv", media::weight_norm_conv1d(s.h, s.h, k, groups));
