@@ -50,6 +50,7 @@ ModulePtr vision_encoder(const Config& c) {
   media::divisible(c, h, heads, "hidden_size / num_attention_heads");
   int64_t image = media::dim(c, "image_size", 1024), patch = media::dim(c, "patch_size", 16);
   int64_t grid = image / patch, out = media::dim(c, "output_channels", 256);
+  media::require(c, grid >= 1, "image_size is smaller than patch_size");
   int64_t mlp_dim = c.has("mlp_dim") ? media::dim(c, "mlp_dim", 0)
                                      : static_cast<int64_t>(static_cast<double>(h) * c.f("mlp_ratio", 4.0));
   media::require(c, mlp_dim > 0 && mlp_dim <= media::kMaxDim, "mlp_dim out of range");
