@@ -157,7 +157,9 @@ ModulePtr mask_decoder(const Config& c) {
 Model build(const Config& c, std::string_view cls) {
   std::vector<std::string> no_split{"SamVisionAttention"};
   Json empty = Json::object();
-  auto sub = [&](const char* key) { return c.opt_sub(key).value_or(Config(empty, c.model_type(), std::string(key) + ".")); };
+  auto sub = [&](const char* key) {
+    return c.opt_sub(key).value_or(Config(empty, c.model_type(), std::string(key) + "."));
+  };
   if (cls == "SamVisionModel") {
     auto root = make("SamVisionModel");
     root->add("vision_encoder", vision_encoder(c.model_type() == "sam" ? sub("vision_config") : c));
