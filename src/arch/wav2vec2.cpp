@@ -1,0 +1,163 @@
+// Wav2Vec2: transformers' modeling_wav2vec2.py. A Conv1d feature encoder over the raw waveform, a feature
+// projection, and a transformer encoder whose positional embedding is a grouped Conv1d under weight norm
+// (torch's parametrizations: conv.parametrizations.weight.original0/1). Heads: CTC, classification, pretraining.
+#include "arch/blocks.h"
+#include "arch/heads.h"
+#include "arch/media.h"
+#include "arch/registry.h"
+
+namespace memfit {
+namespace {
+using namespace blocks;
+
+struct Shape {
+  int64_t h, heads, inter, layers;
+  std::vector<int64_t> conv_dim;
+  std::string act;
+};
+
+ModulePtr feature_encoder(const Config& c, const Shape& s) {
+  auto kernel = media::dims(c, "conv_kernel", {10, 3, 3, 3, 3, 2, 2});
+  media::require(c, kernel.size() >= s.conv_dim.size(), "conv_kernel is shorter than conv_dim");
+  std::string norm = c.s("feat_extract_norm", "group");
+  media::require(c, norm == "group" || norm == "layer", "feat_extract_norm must be `group` or `layer`");
+  bool bias = c.b("conv_bias", false);
+  std::string act = act_class(c.s("feat_extract_activation", "gelu"));
+  auto layers = make("ModuleList");
+  for (size_t i = 0; i < s.conv_dim.size(); ++i) {
+    int64_t in = i == 0 ? 1 : s.conv_dim[i - 1], out = s.conv_dim[i];
+    ModulePtr l;
+    if (norm == "layer") {
+      l = make("Wav2Vec2LayerNormConvLayer");
+      l->add("conv", media::conv1d(in, out, kernel[i], bias));
+      l->add("layer_norm", layer_norm(out));
+      l->add("activation", leaf(act));
+    } else if (i == 0) {
+      l = make("Wav2Vec2GroupNormConvLayer");
+      l->add("conv", media::conv1d(in, out, kernel[i], bias));
+      l->add("activation", leaf(act));
+      l->add("layer_norm", layer_norm(out, true, "GroupNorm"));
+    } else {
+      l = make("Wav2Vec2NoLayerNormConvLayer");
+      l->add("conv", media::conv1d(in, out, kernel[i], bias));
+      l->add("activation", leaf(act));
+    }
+    layers->add(std::to_string(i), l);
+  }
+  auto m = make("Wav2Vec2FeatureEncoder");
+  m->add("conv_layers", layers);
+  return m;
+}
+
+ModulePtr encoder_layer(const Config& c, const Shape& s, bool stable) {
+  auto ff = make("Wav2Vec2FeedForward");
+  ff->add("intermediate_dropout", leaf("Dropout"));
+  ff->add("intermediate_dense", linear(s.h, s.inter));
+  ff->add("intermediate_act_fn", leaf(act_class(s.act)));
+  ff->add("output_dense", linear(s.inter, s.h));
+  ff->add("output_dropout", leaf("Dropout"));
+  auto l = make(stable ? "Wav2Vec2EncoderLayerStableLayerNorm" : "Wav2Vec2EncoderLayer");
+  l->add("attention", media::kvq_attention("Wav2Vec2Attention", s.h));
+  l->add("dropout", leaf("Dropout"));
+  l->add("layer_norm", layer_norm(s.h));
+  l->add("feed_forward", ff);
+  l->add("final_layer_norm", layer_norm(s.h));
+  if (stable && c.has("adapter_attn_dim")) {
+    int64_t a = media::dim(c, "adapter_attn_dim", 0);
+    auto ad = make("Wav2Vec2AttnAdapterLayer");
+    ad->add("norm", layer_norm(s.h));
+    ad->add("linear_1", linear(s.h, a));
+    ad->add("act_fn", leaf("ReLU"));
+    ad->add("linear_2", linear(a, s.h));
+    l->add("adapter_layer", ad);
+  }
+  return l;
+}
+
+ModulePtr encoder(const Config& c, const Shape& s) {
+  bool stable = c.b("do_stable_layer_norm", false);
+  int64_t k = media::dim(c, "num_conv_pos_embeddings", 128);
+  int64_t groups = media::dim(c, "num_conv_pos_embedding_groups", 16);
+  media::divisible(c, s.h, groups, "hidden_size / num_conv_pos_embedding_groups");
+  auto pos = make("Wav2Vec2PositionalConvEmbedding");
+  pos->add("conv", media::weight_norm_conv1d(s.h, s.h, k, groups));
+  pos->add("padding", leaf("Wav2Vec2SamePadLayer"));
+  pos->add("activation", leaf(act_class(c.s("feat_extract_activation", "gelu"))));
+  auto e = make(stable ? "Wav2Vec2EncoderStableLayerNorm" : "Wav2Vec2Encoder");
+  e->add("pos_conv_embed", pos);
+  e->add("layer_norm", layer_norm(s.h));
+  e->add("dropout", leaf("Dropout"));
+  e->add("layers", repeat(encoder_layer(c, s, stable), s.layers));
+  return e;
+}
+
+ModulePtr wav2vec2_model(const Config& c, const Shape& s) {
+  auto proj = make("Wav2Vec2FeatureProjection");
+  proj->add("layer_norm", layer_norm(s.conv_dim.back()));
+  proj->add("projection", linear(s.conv_dim.back(), s.h));
+  proj->add("dropout", leaf("Dropout"));
+  auto m = make("Wav2Vec2Model");
+  m->add("feature_extractor", feature_encoder(c, s));
+  m->add("feature_projection", proj);
+  if (c.f("mask_time_prob", 0.05) > 0 || c.f("mask_feature_prob", 0) > 0) m->param("masked_spec_embed", {s.h});
+  m->add("encoder", encoder(c, s));
+  if (c.b("add_adapter", false)) {
+    int64_t out = c.has("output_hidden_size") ? media::dim(c, "output_hidden_size", s.h) : s.h;
+    auto ad = make("Wav2Vec2Adapter");
+    if (out != s.h) {
+      ad->add("proj", linear(s.h, out));
+      ad->add("proj_layer_norm", layer_norm(out));
+    }
+    auto conv = make("Wav2Vec2AdapterLayer");
+    conv->add("conv", media::conv1d(out, 2 * out, media::dim(c, "adapter_kernel_size", 3)));
+    ad->add("layers", repeat(conv, media::count(c, "num_adapter_layers", 3)));
+    m->add("adapter", ad);
+  }
+  return m;
+}
+
+Model build(const Config& c, std::string_view cls) {
+  Shape s{media::dim(c, "hidden_size", 768), media::dim(c, "num_attention_heads", 12),
+          media::dim(c, "intermediate_size", 3072), media::count(c, "num_hidden_layers", 12),
+          media::dims(c, "conv_dim", {512, 512, 512, 512, 512, 512, 512}), c.s("hidden_act", "gelu")};
+  media::require(c, !s.conv_dim.empty(), "conv_dim is empty");
+  if (cls == "Wav2Vec2Model") return {wav2vec2_model(c, s), {}};
+  auto root = make(std::string(cls));
+  root->add("wav2vec2", wav2vec2_model(c, s));
+  auto layer_weights = [&] {
+    if (c.b("use_weighted_layer_sum", false)) root->param("layer_weights", {s.layers + 1});
+  };
+  if (cls == "Wav2Vec2ForCTC") {
+    root->add("dropout", leaf("Dropout"));
+    bool adapter = c.b("add_adapter", false) && c.has("output_hidden_size");
+    int64_t in = adapter ? media::dim(c, "output_hidden_size", s.h) : s.h;
+    root->add("lm_head", linear(in, media::dim(c, "vocab_size", 32)));
+  } else if (cls == "Wav2Vec2ForSequenceClassification") {
+    layer_weights();
+    int64_t proj = media::dim(c, "classifier_proj_size", 256);
+    root->add("projector", linear(s.h, proj));
+    root->add("classifier", linear(proj, heads::num_labels(c)));
+  } else if (cls == "Wav2Vec2ForAudioFrameClassification") {
+    layer_weights();
+    root->add("classifier", linear(s.h, heads::num_labels(c)));
+  } else if (cls == "Wav2Vec2ForPreTraining") {
+    int64_t groups = media::dim(c, "num_codevector_groups", 2), vars = media::dim(c, "num_codevectors_per_group", 320);
+    int64_t cv = media::dim(c, "codevector_dim", 256), pcv = media::dim(c, "proj_codevector_dim", 256);
+    media::divisible(c, cv, groups, "codevector_dim / num_codevector_groups");
+    root->add("dropout_features", leaf("Dropout"));
+    auto q = make("Wav2Vec2GumbelVectorQuantizer");
+    q->param("codevectors", {1, groups * vars, cv / groups});
+    q->add("weight_proj", linear(s.conv_dim.back(), groups * vars));
+    root->add("quantizer", q);
+    root->add("project_hid", linear(s.h, pcv));
+    root->add("project_q", linear(cv, pcv));
+  } else {
+    heads::unsupported(cls);
+  }
+  return {root, {}};
+}
+
+MEMFIT_FAMILY({"wav2vec2"}, "Wav2Vec2", build);
+
+}  // namespace
+}  // namespace memfit
