@@ -166,7 +166,10 @@ Result<BuiltModel> build_transformers_unguarded(const Json& config, Target targe
         return fail(ErrorKind::BadInput, e.what());
       }
       native["model_type"] = a.native_model_type;
-      auto b = build_transformers_unguarded(native, target);
+      // The remote class named in `architectures` does not exist natively: the task model is the auto_map's
+      // AutoModelFor* class, mapped to the native family (what accelerate would build with the remote code).
+      native.erase("architectures");
+      auto b = build_transformers_unguarded(native, Target::Accelerate);
       if (b) {
         b->notes.push_back(fmt::format("`{}` is remote code memfit does not run; estimated as the native `{}`, which "
                                        "holds the same tensors ({})",

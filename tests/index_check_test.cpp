@@ -1,0 +1,99 @@
+// Every real checkpoint index in tests/data/indexes whose config memfit can build: the task model's tensor names
+// and bytes agree with it, or memfit names the cause (as TASK_INDEX_CHECK.md does for the real code).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "estimate/index_check.h"
+#include "memfit.h"
+#include "source/catalog.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace memfit;
+
+std::vector<std::string> index_files() {
+  std::vector<std::string> out;
+  for (const auto& f : fs::recursive_directory_iterator(fs::path(MEMFIT_TEST_DATA) / "indexes"))
+    if (f.path().extension() == ".json") out.push_back(f.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class IndexCheck : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(IndexCheck, NamesAndBytesAgreeOrTheCauseIsNamed) {
+  fs::path p(GetParam());
+  std::string id = p.parent_path().parent_path().filename().string() + "/" + p.parent_path().filename().string();
+  const CatalogEntry* e = find_in_catalog(id);
+  if (!e) GTEST_SKIP() << id << ": no config in the catalog";
+  ModelSource src{id, "catalog", std::string(e->config), id, std::string(e->library)};
+  EstimateOptions opts;
+  opts.target = Target::TaskModel;
+  auto built = build_model(src, opts);
+  if (!built && built.error().kind == ErrorKind::Unsupported) GTEST_SKIP() << built.error().message;
+  ASSERT_TRUE(built) << built.error().message;
+  if (built->approximate) GTEST_SKIP() << id << ": family not implemented yet (generic estimate)";
+  std::ifstream in(p);
+  Json index = Json::parse(in);
+  Json config = Json::parse(e->config);
+  IndexComparison c = compare_with_index(built->model, index, config);
+  std::string why;
+  for (const auto& s : c.causes) why += "\n  " + s;
+  EXPECT_TRUE(c.explained()) << id << ": model " << c.model_total << " B vs index " << c.index_total << " B, "
+                             << c.only_in_index.size() << " names only in the index (e.g. "
+                             << (c.only_in_index.empty() ? "" : c.only_in_index[0]) << "), "
+                             << c.only_in_model.size() << " only in the model (e.g. "
+                             << (c.only_in_model.empty() ? "" : c.only_in_model[0]) << ")";
+  RecordProperty("causes", why);
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  fs::path p(info.param);
+  std::string n = p.parent_path().parent_path().filename().string() + "__" + p.parent_path().filename().string();
+  for (char& c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, IndexCheck, ::testing::ValuesIn(index_files()), test_name);
+
+// Exact expectations where the real code's numbers are known (TASK_INDEX_CHECK.md).
+TEST(IndexCheckExact, Llama2InvFreqExplainsTheDifference) {
+  const CatalogEntry* e = find_in_catalog("meta-llama/Llama-2-7b-hf");
+  ASSERT_NE(e, nullptr);
+  ModelSource src{"m", "catalog", std::string(e->config), "m", "transformers"};
+  EstimateOptions opts;
+  opts.target = Target::TaskModel;
+  auto built = build_model(src, opts);
+  ASSERT_TRUE(built);
+  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/meta-llama/Llama-2-7b-hf/model.safetensors.index.json");
+  IndexComparison c = compare_with_index(built->model, Json::parse(in), Json::parse(e->config));
+  EXPECT_FALSE(c.names_equal);
+  EXPECT_EQ(c.only_in_index.size(), 32u);
+  EXPECT_TRUE(c.only_in_model.empty());
+  EXPECT_EQ(c.stored_bits, 16);
+  EXPECT_EQ(c.index_total - c.model_total, 8192u);  // 32 layers x inv_freq[64] at fp32
+  ASSERT_EQ(c.causes.size(), 1u);
+  EXPECT_NE(c.causes[0].find("32 per-layer rotary `inv_freq` buffers"), std::string::npos);
+}
+
+TEST(IndexCheckExact, Qwen25Math72BExactlyEqual) {
+  const CatalogEntry* e = find_in_catalog("Qwen/Qwen2.5-Math-72B-Instruct");
+  ASSERT_NE(e, nullptr);
+  ModelSource src{"m", "catalog", std::string(e->config), "m", "transformers"};
+  EstimateOptions opts;
+  opts.target = Target::TaskModel;
+  auto built = build_model(src, opts);
+  ASSERT_TRUE(built);
+  std::ifstream in(std::string(MEMFIT_TEST_DATA) +
+                   "/indexes/Qwen/Qwen2.5-Math-72B-Instruct/model.safetensors.index.json");
+  IndexComparison c = compare_with_index(built->model, Json::parse(in), Json::parse(e->config));
+  EXPECT_TRUE(c.names_equal);
+  EXPECT_TRUE(c.bytes_equal);
+  EXPECT_EQ(c.model_total, 145412407296u);
+}
+
+}  // namespace
