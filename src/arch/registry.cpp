@@ -198,6 +198,8 @@ Result<BuiltModel> build_transformers_unguarded(const Json& config, Target targe
     return fail(ErrorKind::BadInput, e.what());
   } catch (const UnsupportedClass& e) {
     return fail(ErrorKind::Unsupported, e.what());
+  } catch (const std::exception& e) {
+    return fail(ErrorKind::BadInput, fmt::format("the config could not be built: {}", e.what()));
   }
 }
 
@@ -230,6 +232,8 @@ Result<BuiltModel> build_timm_unguarded(const Json& config, std::string_view arc
     return fail(ErrorKind::BadInput, e.what());
   } catch (const UnsupportedClass& e) {
     return fail(ErrorKind::Unsupported, e.what());
+  } catch (const std::exception& e) {
+    return fail(ErrorKind::BadInput, fmt::format("the config could not be built: {}", e.what()));
   }
 }
 
