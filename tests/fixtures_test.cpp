@@ -8,6 +8,7 @@
 
 #include "memfit.h"
 #include "source/catalog.h"
+#include "test_util.h"
 #include "tree/measure.h"
 
 namespace {
@@ -16,11 +17,9 @@ namespace fs = std::filesystem;
 using namespace memfit;
 
 std::vector<std::string> fixture_files() {
-  std::vector<std::string> out;
-  for (const char* lib : {"transformers", "timm"})
-    for (const auto& f : fs::directory_iterator(fs::path(MEMFIT_TEST_DATA) / "results" / lib))
-      if (f.path().extension() == ".json") out.push_back(f.path().string());
-  std::sort(out.begin(), out.end());
+  auto out = testing_util::json_files("results/transformers");
+  auto timm = testing_util::json_files("results/timm");
+  out.insert(out.end(), timm.begin(), timm.end());
   return out;
 }
 
@@ -37,12 +36,8 @@ TEST_P(Fixture, MatchesAccelerate) {
   Json fx = load(GetParam());
   std::string id = fx["model_id"];
   if (fx["status"] != "ok") GTEST_SKIP() << id << ": " << fx["status"];
-  const CatalogEntry* entry = find_in_catalog(id);
-  ASSERT_NE(entry, nullptr) << id << " missing from the catalog";
-  ModelSource src{id, "catalog", std::string(entry->config), id, std::string(entry->library)};
-  EstimateOptions opts;
-  opts.library = fx["library"];
-  auto built = build_model(src, opts);
+  ASSERT_NE(find_in_catalog(id), nullptr) << id << " missing from the catalog";
+  auto built = testing_util::build_catalog(id, Target::Accelerate, fx["library"]);
   if (!built && built.error().kind == ErrorKind::Unsupported) GTEST_SKIP() << built.error().message;
   ASSERT_TRUE(built) << built.error().message;
   if (built->approximate) GTEST_SKIP() << id << ": family not implemented yet (generic estimate)";
@@ -83,13 +78,7 @@ TEST_P(Fixture, MatchesAccelerate) {
   }
 }
 
-std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string n = fs::path(info.param).stem().string();
-  for (char& c : n)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return n;
-}
-
-INSTANTIATE_TEST_SUITE_P(All, Fixture, ::testing::ValuesIn(fixture_files()), test_name);
+INSTANTIATE_TEST_SUITE_P(All, Fixture, ::testing::ValuesIn(fixture_files()),
+                         [](const auto& info) { return testing_util::safe_name(fs::path(info.param).stem().string()); });
 
 }  // namespace

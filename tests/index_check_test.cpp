@@ -8,19 +8,14 @@
 #include "estimate/index_check.h"
 #include "memfit.h"
 #include "source/catalog.h"
+#include "test_util.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace memfit;
 
-std::vector<std::string> index_files() {
-  std::vector<std::string> out;
-  for (const auto& f : fs::recursive_directory_iterator(fs::path(MEMFIT_TEST_DATA) / "indexes"))
-    if (f.path().extension() == ".json") out.push_back(f.path().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+using testing_util::build_catalog;
 
 class IndexCheck : public ::testing::TestWithParam<std::string> {};
 
@@ -29,10 +24,7 @@ TEST_P(IndexCheck, NamesAndBytesAgreeOrTheCauseIsNamed) {
   std::string id = p.parent_path().parent_path().filename().string() + "/" + p.parent_path().filename().string();
   const CatalogEntry* e = find_in_catalog(id);
   if (!e) GTEST_SKIP() << id << ": no config in the catalog";
-  ModelSource src{id, "catalog", std::string(e->config), id, std::string(e->library)};
-  EstimateOptions opts;
-  opts.target = Target::TaskModel;
-  auto built = build_model(src, opts);
+  auto built = build_catalog(id, Target::TaskModel);
   if (!built && built.error().kind == ErrorKind::Unsupported) GTEST_SKIP() << built.error().message;
   ASSERT_TRUE(built) << built.error().message;
   if (built->approximate) GTEST_SKIP() << id << ": family not implemented yet (generic estimate)";
@@ -52,25 +44,22 @@ TEST_P(IndexCheck, NamesAndBytesAgreeOrTheCauseIsNamed) {
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
   fs::path p(info.param);
-  std::string n = p.parent_path().parent_path().filename().string() + "__" + p.parent_path().filename().string();
-  for (char& c : n)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return n;
+  return testing_util::safe_name(p.parent_path().parent_path().filename().string() + "__" +
+                                 p.parent_path().filename().string());
 }
 
-INSTANTIATE_TEST_SUITE_P(All, IndexCheck, ::testing::ValuesIn(index_files()), test_name);
+INSTANTIATE_TEST_SUITE_P(All, IndexCheck, ::testing::ValuesIn(testing_util::json_files("indexes", true)), test_name);
+
+IndexComparison compare_catalog(const std::string& id, const std::string& index_rel) {
+  auto built = build_catalog(id, Target::TaskModel);
+  EXPECT_TRUE(built);
+  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/" + index_rel);
+  return compare_with_index(built->model, Json::parse(in), Json::parse(find_in_catalog(id)->config));
+}
 
 // Exact expectations where the real code's numbers are known (TASK_INDEX_CHECK.md).
 TEST(IndexCheckExact, Llama2InvFreqExplainsTheDifference) {
-  const CatalogEntry* e = find_in_catalog("meta-llama/Llama-2-7b-hf");
-  ASSERT_NE(e, nullptr);
-  ModelSource src{"m", "catalog", std::string(e->config), "m", "transformers"};
-  EstimateOptions opts;
-  opts.target = Target::TaskModel;
-  auto built = build_model(src, opts);
-  ASSERT_TRUE(built);
-  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/meta-llama/Llama-2-7b-hf/model.safetensors.index.json");
-  IndexComparison c = compare_with_index(built->model, Json::parse(in), Json::parse(e->config));
+  IndexComparison c = compare_catalog("meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-hf/model.safetensors.index.json");
   EXPECT_FALSE(c.names_equal);
   EXPECT_EQ(c.only_in_index.size(), 32u);
   EXPECT_TRUE(c.only_in_model.empty());
@@ -81,16 +70,8 @@ TEST(IndexCheckExact, Llama2InvFreqExplainsTheDifference) {
 }
 
 TEST(IndexCheckExact, Qwen25Math72BExactlyEqual) {
-  const CatalogEntry* e = find_in_catalog("Qwen/Qwen2.5-Math-72B-Instruct");
-  ASSERT_NE(e, nullptr);
-  ModelSource src{"m", "catalog", std::string(e->config), "m", "transformers"};
-  EstimateOptions opts;
-  opts.target = Target::TaskModel;
-  auto built = build_model(src, opts);
-  ASSERT_TRUE(built);
-  std::ifstream in(std::string(MEMFIT_TEST_DATA) +
-                   "/indexes/Qwen/Qwen2.5-Math-72B-Instruct/model.safetensors.index.json");
-  IndexComparison c = compare_with_index(built->model, Json::parse(in), Json::parse(e->config));
+  IndexComparison c = compare_catalog("Qwen/Qwen2.5-Math-72B-Instruct",
+                                      "Qwen/Qwen2.5-Math-72B-Instruct/model.safetensors.index.json");
   EXPECT_TRUE(c.names_equal);
   EXPECT_TRUE(c.bytes_equal);
   EXPECT_EQ(c.model_total, 145412407296u);

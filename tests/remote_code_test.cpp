@@ -6,6 +6,7 @@
 
 #include "memfit.h"
 #include "source/catalog.h"
+#include "test_util.h"
 #include "tree/measure.h"
 
 namespace {
@@ -18,12 +19,7 @@ uint64_t index_total(const std::string& rel) {
   return static_cast<uint64_t>(j["metadata"]["total_size"].get<double>());
 }
 
-Result<BuiltModel> build_catalog(const std::string& id) {
-  const CatalogEntry* e = find_in_catalog(id);
-  EXPECT_NE(e, nullptr) << id;
-  ModelSource src{id, "catalog", std::string(e->config), id, std::string(e->library)};
-  return build_model(src, {});
-}
+using testing_util::build_catalog;
 
 // Both checkpoints are bfloat16: total_size = 2 bytes x parameters, exactly.
 TEST(RemoteCode, QwenV1IsQwen2ByTheIndex) {

@@ -8,20 +8,13 @@
 
 #include "memfit.h"
 #include "source/catalog.h"
+#include "test_util.h"
 #include "tree/measure.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace memfit;
-
-std::vector<std::string> task_files() {
-  std::vector<std::string> out;
-  for (const auto& f : fs::directory_iterator(fs::path(MEMFIT_TEST_DATA) / "results_task"))
-    if (f.path().extension() == ".json") out.push_back(f.path().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 class TaskModel : public ::testing::TestWithParam<std::string> {};
 
@@ -30,13 +23,8 @@ TEST_P(TaskModel, MatchesTransformers) {
   Json fx = Json::parse(in);
   std::string id = fx["model_id"];
   if (fx["status"] != "ok") GTEST_SKIP() << id << ": " << fx["status"];
-  const CatalogEntry* entry = find_in_catalog(id);
-  if (!entry) GTEST_SKIP() << id << " is not in the catalog";
-  ModelSource src{id, "catalog", std::string(entry->config), id, std::string(entry->library)};
-  EstimateOptions opts;
-  opts.library = fx["library"];
-  opts.target = Target::TaskModel;
-  auto built = build_model(src, opts);
+  if (!find_in_catalog(id)) GTEST_SKIP() << id << " is not in the catalog";
+  auto built = testing_util::build_catalog(id, Target::TaskModel, fx["library"]);
   if (!built && built.error().kind == ErrorKind::Unsupported) GTEST_SKIP() << built.error().message;
   ASSERT_TRUE(built) << built.error().message;
   if (built->approximate) GTEST_SKIP() << id << ": family not implemented yet (generic estimate)";
@@ -59,13 +47,7 @@ TEST_P(TaskModel, MatchesTransformers) {
     if (reported++ < 5) ADD_FAILURE() << "missing tensor `" << k << "`";
 }
 
-std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string n = fs::path(info.param).stem().string();
-  for (char& c : n)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return n;
-}
-
-INSTANTIATE_TEST_SUITE_P(All, TaskModel, ::testing::ValuesIn(task_files()), test_name);
+INSTANTIATE_TEST_SUITE_P(All, TaskModel, ::testing::ValuesIn(testing_util::json_files("results_task")),
+                         [](const auto& info) { return testing_util::safe_name(fs::path(info.param).stem().string()); });
 
 }  // namespace
