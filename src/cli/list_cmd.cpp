@@ -20,7 +20,8 @@ int run() {
     std::string type, params = "not supported yet";
     auto j = parse_json(e.config, e.id);
     if (j && j->is_object()) type = j->value(e.library == "timm" ? "architecture" : "model_type", "");
-    if (auto b = build_model(src, opts)) params = fmt::format("{}", measure(b->model).parameters);
+    if (auto b = build_model(src, opts))
+      params = fmt::format("{}{}", measure(b->model).parameters, b->approximate ? " (approximate)" : "");
     rows.push_back({std::string(e.id), std::string(e.library), type, params});
   }
   size_t w[3] = {0, 0, 0};
