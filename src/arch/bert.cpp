@@ -159,6 +159,16 @@ Model build(const Config& c, std::string_view cls, std::string prefix, int64_t v
   } else if (head == "ForQuestionAnswering") {
     root->add(base, bert_model(s, false));
     root->add("qa_outputs", linear(s.hidden, 2));
+  } else if (head == "ForMultipleChoice") {
+    // <P>ForMultipleChoice: the model with its pooler, dropout, one score per choice.
+    root->add(base, bert_model(s, true));
+    root->add("dropout", leaf("Dropout"));
+    root->add("classifier", linear(s.hidden, 1));
+  } else if (head == "ForNextSentencePrediction" && prefix == "Bert") {
+    root->add(base, bert_model(s, true));
+    auto h = make("BertOnlyNSPHead");
+    h->add("seq_relationship", linear(s.hidden, 2));
+    root->add("cls", h);
   } else {
     heads::unsupported(cls);
   }

@@ -25,7 +25,8 @@ Model build(const Config& c, std::string_view cls) {
   s.pos_offset = 0;
   s.pos_cls = "LEDLearnedPositionalEmbedding";
   auto layer = seq2seq::encoder_layer(s, encoder_attention(s.d_model));
-  if (cls == "LEDForCausalLM") heads::unsupported(cls);
+  if (cls != "LEDModel" && cls != "LEDForConditionalGeneration" && cls != "LEDForQuestionAnswering")
+    heads::unsupported(cls);
   return seq2seq::build(c, cls, s, {}, "led", layer);
 }
 

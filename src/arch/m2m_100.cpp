@@ -6,6 +6,8 @@ namespace memfit {
 namespace {
 
 Model build(const Config& c, std::string_view cls) {
+  if (cls != "M2M100Model" && cls != "M2M100ForConditionalGeneration")
+    heads::unsupported(cls);
   seq2seq::Shape s = seq2seq::read(c, "M2M100", 128112, 1024, 12, 4096, "relu");
   s.tok_cls = "M2M100ScaledWordEmbedding";
   s.positions = seq2seq::Positions::SinusoidalBuffer;

@@ -6,6 +6,8 @@ namespace memfit {
 namespace {
 
 Model build(const Config& c, std::string_view cls) {
+  if (cls != "PegasusModel" && cls != "PegasusForConditionalGeneration" && cls != "PegasusForCausalLM")
+    heads::unsupported(cls);
   seq2seq::Shape s = seq2seq::read(c, "Pegasus", 50265, 1024, 12, 4096, "gelu");
   s.positions = seq2seq::Positions::SinusoidalParam;
   s.pos_cls = "PegasusSinusoidalPositionalEmbedding";

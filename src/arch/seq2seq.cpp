@@ -147,7 +147,7 @@ Model build(const Config& c, std::string_view cls, const Shape& s, std::vector<s
     auto wrapper = make(s.p + "DecoderWrapper");
     wrapper->add("decoder", decoder(s, ""));
     root->add(base, wrapper);
-    root->add("lm_head", heads::lm_head(s.d_model, s.dec_vocab, s.tied, base + ".decoder.embed_tokens.weight"));
+    root->add("lm_head", heads::lm_head(s.d_model, s.vocab, s.tied, base + ".decoder.embed_tokens.weight"));
   } else {
     heads::unsupported(cls);
   }
