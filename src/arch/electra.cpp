@@ -32,7 +32,7 @@ Model build(const Config& c, std::string_view cls) {
   s.hidden = c.i("hidden_size", 256);
   s.heads = c.i("num_attention_heads", 4);
   s.inter = c.i("intermediate_size", 1024);
-  if (s.layers < 0 || s.layers > 100000) throw ConfigError("num_hidden_layers is out of range");
+  checked_count(s.layers);
   int64_t emb_dim = c.i("embedding_size", 128);
   if (cls == "ElectraModel") return {electra_model(s, emb_dim), {}};
   auto root = make(std::string(cls));

@@ -10,7 +10,7 @@ using namespace blocks;
 
 int64_t count(const Config& c, std::string_view key, int64_t def) {
   int64_t n = c.i(key, def);
-  if (n < 0 || n > 100000) throw ConfigError(fmt::format("`{}` = {} is out of range", key, n));
+  if (n < 0 || n > kMaxRepeat) throw ConfigError(fmt::format("`{}` = {} is out of range", key, n));
   return n;
 }
 
