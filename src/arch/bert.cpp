@@ -1,17 +1,13 @@
 // BERT and its direct descendants (RoBERTa, XLM-RoBERTa): transformers' modeling_bert.py / modeling_roberta.py.
+#include "arch/bert.h"
 #include "arch/blocks.h"
 #include "arch/heads.h"
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
-using namespace blocks;
 
-struct BertShape {
-  std::string prefix;  // "Bert", "Roberta", "XLMRoberta"
-  int64_t vocab, hidden, layers, heads, inter, max_pos, type_vocab;
-  std::string act;
-};
+namespace bert {
+using namespace blocks;
 
 BertShape read(const Config& c, std::string prefix, int64_t vocab_default) {
   return {prefix,
@@ -23,22 +19,6 @@ BertShape read(const Config& c, std::string prefix, int64_t vocab_default) {
           c.i("max_position_embeddings", 512),
           c.i("type_vocab_size", 2),
           c.s("hidden_act", "gelu")};
-}
-
-// BertEmbeddings: word, position, token-type embeddings, LayerNorm, and two int64 id buffers.
-// RobertaEmbeddings registers position_embeddings last.
-ModulePtr embeddings(const BertShape& s) {
-  auto m = make(s.prefix + "Embeddings");
-  m->add("word_embeddings", embedding(s.vocab, s.hidden));
-  bool roberta = s.prefix != "Bert";
-  if (!roberta) m->add("position_embeddings", embedding(s.max_pos, s.hidden));
-  m->add("token_type_embeddings", embedding(s.type_vocab, s.hidden));
-  m->add("LayerNorm", layer_norm(s.hidden));
-  m->add("dropout", leaf("Dropout"));
-  m->buffer("position_ids", {1, s.max_pos}, DType::I64, false);
-  m->buffer("token_type_ids", {1, s.max_pos}, DType::I64, false);
-  if (roberta) m->add("position_embeddings", embedding(s.max_pos, s.hidden));
-  return m;
 }
 
 ModulePtr layer(const BertShape& s) {
@@ -69,6 +49,28 @@ ModulePtr layer(const BertShape& s) {
   l->add("intermediate", inter);
   l->add("output", out);
   return l;
+}
+
+}  // namespace bert
+
+namespace {
+using namespace blocks;
+using namespace bert;
+
+// BertEmbeddings: word, position, token-type embeddings, LayerNorm, and two int64 id buffers.
+// RobertaEmbeddings registers position_embeddings last.
+ModulePtr embeddings(const BertShape& s) {
+  auto m = make(s.prefix + "Embeddings");
+  m->add("word_embeddings", embedding(s.vocab, s.hidden));
+  bool roberta = s.prefix != "Bert";
+  if (!roberta) m->add("position_embeddings", embedding(s.max_pos, s.hidden));
+  m->add("token_type_embeddings", embedding(s.type_vocab, s.hidden));
+  m->add("LayerNorm", layer_norm(s.hidden));
+  m->add("dropout", leaf("Dropout"));
+  m->buffer("position_ids", {1, s.max_pos}, DType::I64, false);
+  m->buffer("token_type_ids", {1, s.max_pos}, DType::I64, false);
+  if (roberta) m->add("position_embeddings", embedding(s.max_pos, s.hidden));
+  return m;
 }
 
 // BertModel: embeddings, encoder.layer.N, optional pooler.
@@ -157,6 +159,16 @@ Model build(const Config& c, std::string_view cls, std::string prefix, int64_t v
   } else if (head == "ForQuestionAnswering") {
     root->add(base, bert_model(s, false));
     root->add("qa_outputs", linear(s.hidden, 2));
+  } else if (head == "ForMultipleChoice") {
+    // <P>ForMultipleChoice: the model with its pooler, dropout, one score per choice.
+    root->add(base, bert_model(s, true));
+    root->add("dropout", leaf("Dropout"));
+    root->add("classifier", linear(s.hidden, 1));
+  } else if (head == "ForNextSentencePrediction" && prefix == "Bert") {
+    root->add(base, bert_model(s, true));
+    auto h = make("BertOnlyNSPHead");
+    h->add("seq_relationship", linear(s.hidden, 2));
+    root->add("cls", h);
   } else {
     heads::unsupported(cls);
   }

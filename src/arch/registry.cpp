@@ -188,6 +188,8 @@ Result<BuiltModel> build_transformers_unguarded(const Json& config, Target targe
     auto arch = config.find("architectures");
     if (arch != config.end() && arch->is_array() && !arch->empty() && (*arch)[0].is_string())
       cls = (*arch)[0].get<std::string>();
+    else if (!fam->pretraining_class.empty())
+      cls = fam->pretraining_class;
   }
   try {
     Config c(config, model_type);

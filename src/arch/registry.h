@@ -27,6 +27,8 @@ struct TransformersFamily {
   std::string prefix;                    // class-name prefix, e.g. "Llama" (base class = prefix + "Model")
   TransformersBuilder build;
   std::string base_class = "";           // set when AutoModel builds something other than prefix + "Model"
+  // Task model for a config without `architectures`: AutoModelForPreTraining's class ("" = the AutoModel class).
+  std::string pretraining_class = "";
 };
 
 struct TimmFamily {

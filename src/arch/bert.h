@@ -1,0 +1,23 @@
+// BERT's reusable pieces (modeling_bert.py), for the families whose layers are BertLayer under another prefix
+// (RoBERTa, XLM-RoBERTa, ELECTRA, ...).
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "format/config.h"
+#include "tree/module.h"
+
+namespace memfit::bert {
+
+struct BertShape {
+  std::string prefix;  // "Bert", "Roberta", "XLMRoberta", "Electra"
+  int64_t vocab, hidden, layers, heads, inter, max_pos, type_vocab;
+  std::string act;
+};
+
+// The BertConfig fields (vocab_size, hidden_size, num_hidden_layers, ...), with the family's vocab default.
+BertShape read(const Config& c, std::string prefix, int64_t vocab_default);
+// <P>Layer: attention (self: query/key/value, output: dense/LayerNorm), intermediate, output.
+ModulePtr layer(const BertShape& s);
+
+}  // namespace memfit::bert
