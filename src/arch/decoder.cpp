@@ -25,16 +25,26 @@ DecoderSpec read_decoder(const Config& c, std::string prefix, bool tie_default) 
 
 double rope_fraction(const Config& c, double def, std::string_view key) {
   // A non-empty rope_scaling replaces rope_parameters (the legacy name wins, as in convert_rope_params_to_dict).
+  double f = def;
+  bool found = false;
   for (const char* dict : {"rope_scaling", "rope_parameters"}) {
-    auto r = c.raw().find(dict);
-    if (r == c.raw().end() || !r->is_object() || r->empty()) continue;
-    if (auto f = r->find("partial_rotary_factor"); f != r->end() && f->is_number()) return f->get<double>();
+    auto j = c.raw().find(dict);
+    if (j == c.raw().end() || !j->is_object()) continue;
+    Config r = c.sub(dict);
+    if (r.raw().empty()) continue;
+    if (r.has("partial_rotary_factor")) f = r.f("partial_rotary_factor", def), found = true;
     break;
   }
-  return c.f(key, def);
+  if (!found) f = c.f(key, def);
+  if (!(f >= 0.0 && f <= 1.0))
+    throw ConfigError(fmt::format("partial_rotary_factor {} is not in [0, 1] (model_type `{}`)", f, c.model_type()));
+  return f;
 }
 
-int64_t rope_dim(int64_t head_dim, double fraction) { return static_cast<int64_t>(head_dim * fraction); }
+int64_t rope_dim(int64_t head_dim, double fraction) {
+  auto dim = static_cast<int64_t>(static_cast<double>(head_dim) * fraction);
+  return (dim + 1) / 2 * 2;
+}
 
 int64_t checked(const Config& c, std::string_view key, int64_t v, int64_t max) {
   if (v < 1 || v > max)

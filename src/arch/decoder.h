@@ -35,7 +35,8 @@ struct DecoderSpec {
 // The RoPE fraction of head_dim: rope_parameters' (or rope_scaling's) partial_rotary_factor, else the top-level
 // key `key`, else `def` (the config class's default), as transformers 5 standardises it.
 double rope_fraction(const Config& c, double def = 1.0, std::string_view key = "partial_rotary_factor");
-// int(head_dim * fraction): the dimension the rotary inv_freq covers.
+// int(head_dim * fraction), the dimension RoPE covers, rounded up to even so that blocks::rotary's dim/2 is the
+// length of torch.arange(0, dim, 2).
 int64_t rope_dim(int64_t head_dim, double fraction);
 // Throws ConfigError naming `key` unless 1 <= v <= max: guards divisions and loops on config-provided counts.
 int64_t checked(const Config& c, std::string_view key, int64_t v, int64_t max = int64_t{1} << 24);

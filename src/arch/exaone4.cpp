@@ -8,6 +8,7 @@ namespace {
 
 MEMFIT_FAMILY({"exaone4"}, "Exaone4", [](const Config& c, std::string_view cls) {
   DecoderSpec s = read_decoder(c, "Exaone4");
+  s.kv_heads = c.i("num_key_value_heads", 32);
   s.qk_norm = true;
   s.layer_norms = {"post_attention_layernorm", "post_feedforward_layernorm"};
   return decoder_for(s, cls);

@@ -17,12 +17,14 @@ DecoderSpec gemma_spec(const Config& c, std::string prefix) {
 
 MEMFIT_FAMILY({"gemma"}, "Gemma", [](const Config& c, std::string_view cls) {
   DecoderSpec s = gemma_spec(c, "Gemma");
+  s.kv_heads = c.i("num_key_value_heads", 16);
   s.act = c.s("hidden_act", "gelu_pytorch_tanh");
   return decoder_for(s, cls);
 });
 
 MEMFIT_FAMILY({"gemma2"}, "Gemma2", [](const Config& c, std::string_view cls) {
   DecoderSpec s = gemma_spec(c, "Gemma2");
+  s.kv_heads = c.i("num_key_value_heads", 4);
   s.act = c.s("hidden_activation", "gelu_pytorch_tanh");
   s.layer_norms = {"input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm",
                    "post_feedforward_layernorm"};

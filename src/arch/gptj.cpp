@@ -1,5 +1,7 @@
 // GPT-J: transformers' modeling_gptj.py. Parallel attention + MLP under one ln_1; bias-free k/v/q/out projections;
 // every attention registers a non-persistent float32 sinusoid table embed_positions [n_positions, rotary_dim].
+#include <fmt/format.h>
+
 #include "arch/decoder.h"
 #include "arch/heads.h"
 #include "arch/registry.h"
@@ -11,9 +13,12 @@ using namespace blocks;
 ModulePtr gptj_model(const Config& c) {
   int64_t d = c.i_any({"n_embd", "hidden_size"});
   int64_t heads = checked(c, "n_head", c.i_any({"n_head", "num_attention_heads"}));
-  if (d % heads != 0) checked(c, "n_embd", 0);  // GPTJAttention requires embed_dim divisible by n_head
+  if (d % heads != 0)  // GPTJAttention raises the same
+    throw ConfigError(fmt::format("n_embd {} is not divisible by n_head {} (model_type `gptj`)", d, heads));
   int64_t positions = checked(c, "n_positions", c.i_any({"n_positions", "max_position_embeddings"}));
-  int64_t rotary_dim = c.i("rotary_dim", 64);
+  // rotary_dim: 64 when absent; an explicit null means no rotary split (the table then spans n_embd).
+  bool null_rotary = c.raw().contains("rotary_dim") && c.raw().at("rotary_dim").is_null();
+  int64_t rotary_dim = null_rotary ? 0 : c.i("rotary_dim", 64);
   int64_t inner = c.i("n_inner", 4 * d);
   int64_t layers = c.i_any({"n_layer", "num_hidden_layers"});
   if (layers < 0 || layers > (int64_t{1} << 20)) checked(c, "n_layer", layers);
@@ -22,7 +27,8 @@ ModulePtr gptj_model(const Config& c) {
   attn->add("attn_dropout", leaf("Dropout"));
   attn->add("resid_dropout", leaf("Dropout"));
   for (const char* n : {"k_proj", "v_proj", "q_proj", "out_proj"}) attn->add(n, linear(d, d, false));
-  attn->buffer("embed_positions", {positions, rotary_dim > 0 ? rotary_dim : d}, DType::F32, false);
+  int64_t pos_dim = rotary_dim > 0 ? rotary_dim : d;  // sin and cos halves of ceil(pos_dim / 2) each
+  attn->buffer("embed_positions", {positions, (pos_dim + 1) / 2 * 2}, DType::F32, false);
   auto mlp = make("GPTJMLP");
   mlp->add("fc_in", linear(d, inner));
   mlp->add("fc_out", linear(inner, d));

@@ -16,6 +16,7 @@ ModulePtr per_head_norm(int64_t dim, int64_t heads) {
 
 MEMFIT_FAMILY({"stablelm"}, "StableLm", [](const Config& c, std::string_view cls) {
   DecoderSpec s = read_decoder(c, "StableLm");
+  s.kv_heads = c.i("num_key_value_heads", 32);
   s.head_dim = s.hidden / s.heads;
   s.qkv_bias = c.b("use_qkv_bias", false);
   bool qk_norm = c.b("qk_layernorm", false);

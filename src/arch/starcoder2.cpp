@@ -9,6 +9,7 @@ using namespace blocks;
 
 MEMFIT_FAMILY({"starcoder2"}, "Starcoder2", [](const Config& c, std::string_view cls) {
   DecoderSpec s = read_decoder(c, "Starcoder2", /*tie_default=*/true);
+  s.kv_heads = c.i("num_key_value_heads", 2);
   bool bias = c.b("use_bias", true);
   s.qkv_bias = s.o_bias = bias;
   s.act = c.s("hidden_act", "gelu_pytorch_tanh");
