@@ -1,6 +1,9 @@
 // Falcon: transformers' modeling_falcon.py. Fused query_key_value sized by the attention variant (multi-query,
 // grouped "new decoder architecture", or full), FalconLinear projections, one or two LayerNorms per layer
 // (parallel attention) or two sequential ones, and a rotary embedding registered even when ALiBi is used.
+// Also the remote-code RW configs (model_type RefinedWeb / RefinedWebModel), which hold the same tensors.
+#include <utility>
+
 #include "arch/decoder.h"
 #include "arch/heads.h"
 #include "arch/registry.h"
@@ -22,7 +25,6 @@ ModulePtr falcon_model(const Config& c) {
   int64_t d = falcon_hidden(c), heads = checked(c, "num_attention_heads", c.i("num_attention_heads", 71));
   int64_t head_dim = d / heads, kv_heads = c.i("num_kv_heads", heads);
   int64_t layers = c.i("num_hidden_layers", 32);
-  if (layers < 0 || layers > (int64_t{1} << 20)) checked(c, "num_hidden_layers", layers);
   bool bias = c.b("bias", false), new_arch = c.b("new_decoder_architecture", false);
   int64_t qkv = new_arch ? (2 * kv_heads + heads) * head_dim : c.b("multi_query", true) ? d + 2 * head_dim : 3 * d;
   int64_t ffn = c.i("ffn_hidden_size", 4 * d);
@@ -80,6 +82,25 @@ Model build(const Config& c, std::string_view cls) {
 }
 
 MEMFIT_FAMILY({"falcon"}, "Falcon", build);
+
+// The original remote-code RW configs ("RefinedWeb": Falcon-40B's grouped-KV layout with ln_attn/ln_mlp;
+// "RefinedWebModel": Falcon-7B's multi-query layout) use RW's key names; transformers' Falcon was ported from that
+// code with the same tensor names.
+Json rw_as_falcon(const Json& c, bool new_arch) {
+  Json n = c;
+  for (auto [from, to] : {std::pair{"n_head", "num_attention_heads"}, std::pair{"n_layer", "num_hidden_layers"},
+                          std::pair{"n_head_kv", "num_kv_heads"}})
+    if (c.contains(from) && !c.contains(to)) n[to] = c[from];
+  n["new_decoder_architecture"] = new_arch;
+  if (!new_arch) n["multi_query"] = c.value("multi_query", true);
+  n["architectures"] = Json::array({"FalconForCausalLM"});
+  return n;
+}
+
+MEMFIT_REMOTE_CODE_ALIAS("RefinedWeb", "falcon", [](const Json& c) { return rw_as_falcon(c, true); },
+                         "RW's grouped-KV decoder is Falcon's new_decoder_architecture");
+MEMFIT_REMOTE_CODE_ALIAS("RefinedWebModel", "falcon", [](const Json& c) { return rw_as_falcon(c, false); },
+                         "RW's multi-query decoder is Falcon's");
 
 }  // namespace
 }  // namespace memfit

@@ -21,7 +21,6 @@ ModulePtr gptj_model(const Config& c) {
   int64_t rotary_dim = null_rotary ? 0 : c.i("rotary_dim", 64);
   int64_t inner = c.i("n_inner", 4 * d);
   int64_t layers = c.i_any({"n_layer", "num_hidden_layers"});
-  if (layers < 0 || layers > (int64_t{1} << 20)) checked(c, "n_layer", layers);
 
   auto attn = make("GPTJAttention");
   attn->add("attn_dropout", leaf("Dropout"));

@@ -21,7 +21,6 @@ ModulePtr opt_model(const Config& c) {
   auto [hidden, proj, vocab] = opt_dims(c);
   int64_t ffn = c.i("ffn_dim", 3072);
   int64_t layers = c.i("num_hidden_layers", 12);
-  if (layers < 0 || layers > (int64_t{1} << 20)) checked(c, "num_hidden_layers", layers);
   bool bias = c.b("enable_bias", true), affine = c.b("layer_norm_elementwise_affine", true);
   auto ln = [&] { return affine ? layer_norm(hidden) : leaf("LayerNorm"); };
 

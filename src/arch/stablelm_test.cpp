@@ -1,9 +1,12 @@
 // StableLM (no fixture): parameter counts derived by hand from modeling_stablelm.py.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 
 #include "arch/registry.h"
+#include "memfit.h"
+#include "source/catalog.h"
 #include "tree/measure.h"
 
 namespace {
@@ -55,6 +58,28 @@ TEST(StableLm, ParallelResidualAndPerHeadNorms) {
   // per layer vs 1.6B: k/v shrink to 2*(2048*512 + 512) (-2*(4,194,304+2,048) + 2*(1,048,576+512) = -6,294,528),
   // per-head norms +(32+8)*64 = 2,560, no post_attention_layernorm -4,096 -> -6,296,064 per layer, x24 = -151,105,536
   EXPECT_EQ(measure(base->model).parameters, 1'438'994'432u - 151'105'536u);
+}
+
+TEST(StableLm, StableCode3BRemoteCodeMatchesTheIndex) {
+  // stabilityai/stable-code-3b ships remote code (model_type stablelm_epoch); built as the native StableLM.
+  const CatalogEntry* e = find_in_catalog("stabilityai/stable-code-3b");
+  ASSERT_NE(e, nullptr);
+  ModelSource src{"stabilityai/stable-code-3b", "catalog", std::string(e->config), "stabilityai/stable-code-3b",
+                  std::string(e->library)};
+  auto b = build_model(src, {});
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_FALSE(b->approximate);
+  EXPECT_EQ(b->cls, "StableLmForCausalLM");
+  // embed 50304*2560 = 128,778,240; layer: q/k/v/o 4*2560^2 = 26,214,400, MLP 3*2560*6912 = 53,084,160, two
+  // LayerNorms 10,240 -> 79,308,800, x32 = 2,537,881,600; final LayerNorm 5,120; lm_head 128,778,240
+  uint64_t params = measure(b->model).parameters;
+  EXPECT_EQ(params, 2'795'443'200u);
+  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/stabilityai/stable-code-3b/model.safetensors.index.json");
+  Json idx = Json::parse(in);
+  EXPECT_EQ(2 * params, static_cast<uint64_t>(idx["metadata"]["total_size"].get<double>()));  // bfloat16
+  size_t found = 0;
+  for (const auto& t : checkpoint_tensors(b->model)) found += idx["weight_map"].contains(t.name) ? 1 : 0;
+  EXPECT_EQ(found, idx["weight_map"].size());
 }
 
 }  // namespace
