@@ -1,5 +1,8 @@
-// SmolLM3 (no fixture): parameter count derived by hand from modeling_smollm3.py.
+// SmolLM3 (no fixture): parameter count derived by hand from modeling_smollm3.py, and checked against the real
+// checkpoint index.
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include "arch/registry.h"
 #include "tree/measure.h"
@@ -27,6 +30,13 @@ TEST(SmolLM3, SmolLM3_3BParameterCount) {
   for (const auto& e : state_dict(lm->model))
     if (e.name == "model.layers.35.self_attn.v_proj.weight") found = e.tensor->shape == std::vector<int64_t>{512, 2048};
   EXPECT_TRUE(found);
+  // The real bfloat16 checkpoint holds exactly these tensors: 2 bytes x parameters.
+  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/HuggingFaceTB/SmolLM3-3B/model.safetensors.index.json");
+  Json idx = Json::parse(in);
+  EXPECT_EQ(2 * m.parameters, static_cast<uint64_t>(idx["metadata"]["total_size"].get<double>()));
+  size_t in_index = 0;
+  for (const auto& t : checkpoint_tensors(lm->model)) in_index += idx["weight_map"].contains(t.name) ? 1 : 0;
+  EXPECT_EQ(in_index, idx["weight_map"].size());
 }
 
 }  // namespace
