@@ -76,6 +76,14 @@ ModulePtr gated_mlp(std::string cls, int64_t hidden, int64_t intermediate, bool 
   return m;
 }
 
+ModulePtr gate_up_mlp(std::string cls, int64_t hidden, int64_t intermediate, std::string act_cls) {
+  auto m = make(std::move(cls));
+  m->add("gate_up_proj", linear(hidden, 2 * intermediate, false));
+  m->add("down_proj", linear(intermediate, hidden, false));
+  m->add("activation_fn", leaf(std::move(act_cls)));
+  return m;
+}
+
 std::string act_class(const std::string& act) {
   if (act == "silu" || act == "swish") return "SiLUActivation";
   if (act == "gelu") return "GELUActivation";
@@ -84,6 +92,7 @@ std::string act_class(const std::string& act) {
   if (act == "gelu_pytorch_tanh") return "GELUTanh";
   if (act == "quick_gelu") return "QuickGELUActivation";
   if (act == "tanh") return "Tanh";
+  if (act == "relu2") return "ReLUSquaredActivation";
   return "Activation";
 }
 

@@ -44,6 +44,9 @@ ModulePtr qkvo_attention(std::string cls, const AttnShape& s);
 ModulePtr gated_mlp(std::string cls, int64_t hidden, int64_t intermediate, bool bias = false,
                     std::string act_cls = "SiLUActivation");
 
+// gate_up_proj (one fused [2*intermediate, hidden] Linear) / down_proj (+ activation_fn): Phi-3 and GLM-4's MLP.
+ModulePtr gate_up_mlp(std::string cls, int64_t hidden, int64_t intermediate, std::string act_cls);
+
 // ACT2FN's module class name for a config's hidden_act string.
 std::string act_class(const std::string& act);
 

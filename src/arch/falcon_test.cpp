@@ -1,0 +1,59 @@
+// Falcon without a fixture, checked against real checkpoint indexes: the remote-code RW config of tiiuae/falcon-40b
+// (accelerate refuses remote code) and Falcon-180B.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "arch/registry.h"
+#include "memfit.h"
+#include "source/catalog.h"
+#include "tree/measure.h"
+
+namespace {
+using namespace memfit;
+
+TEST(Falcon, RefinedWeb40BMatchesTheIndex) {
+  const CatalogEntry* e = find_in_catalog("tiiuae/falcon-40b");
+  ASSERT_NE(e, nullptr);
+  ModelSource src{"tiiuae/falcon-40b", "catalog", std::string(e->config), "tiiuae/falcon-40b", std::string(e->library)};
+  auto b = build_model(src, {});
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_FALSE(b->approximate);
+  EXPECT_EQ(b->cls, "FalconForCausalLM");  // the config's auto_map names AutoModelForCausalLM
+  // hidden 8192, 128 heads of 64, 8 KV heads, 60 layers, vocab 65024, no biases:
+  // layer: query_key_value 8192*(2*8+128)*64 = 75,497,472; dense 8192^2 = 67,108,864; MLP 2*8192*32768 =
+  //        536,870,912; ln_attn + ln_mlp 4*8192 = 32,768 -> 679,510,016; x60 = 40,770,600,960
+  // word_embeddings 65024*8192 = 532,676,608; ln_f 16,384; lm_head tied -> 41,303,293,952
+  uint64_t params = measure(b->model).parameters;
+  EXPECT_EQ(params, 41'303'293'952u);
+  // The bfloat16 .bin index lists lm_head.weight beside the embeddings it is tied to.
+  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/tiiuae/falcon-40b/pytorch_model.bin.index.json");
+  Json idx = Json::parse(in);
+  EXPECT_EQ(2 * (params + 65024u * 8192u), static_cast<uint64_t>(idx["metadata"]["total_size"].get<double>()));
+  size_t tensors = 0;
+  for (const auto& t : checkpoint_tensors(b->model)) tensors += idx["weight_map"].contains(t.name) ? 1 : 0;
+  EXPECT_EQ(tensors + 1, idx["weight_map"].size());  // every index tensor but the tied lm_head.weight
+}
+
+TEST(Falcon, Falcon180BMatchesTheIndex) {
+  // tiiuae/falcon-180B-chat's hyper-parameters; its checkpoint stores lm_head.weight apart from the embeddings.
+  Json c = Json::parse(R"({"architectures": ["FalconForCausalLM"], "model_type": "falcon", "hidden_size": 14848,
+    "num_attention_heads": 232, "num_kv_heads": 8, "num_hidden_layers": 80, "vocab_size": 65024,
+    "new_decoder_architecture": true, "parallel_attn": true, "bias": false, "alibi": false,
+    "tie_word_embeddings": false})");
+  auto b = build_transformers(c, Target::TaskModel);
+  ASSERT_TRUE(b) << b.error().message;
+  // layer: query_key_value 14848*(2*8+232)*64 = 235,667,456; dense 14848^2 = 220,463,104; MLP 2*14848*59392 =
+  //        1,763,704,832; ln_attn + ln_mlp 4*14848 = 59,392 -> 2,219,894,784; x80 = 177,591,582,720
+  // word_embeddings and lm_head 2 * 65024*14848 = 1,930,952,704; ln_f 29,696 -> 179,522,565,120
+  uint64_t params = measure(b->model).parameters;
+  EXPECT_EQ(params, 179'522'565'120u);
+  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/tiiuae/falcon-180B-chat/model.safetensors.index.json");
+  Json idx = Json::parse(in);
+  EXPECT_EQ(2 * params, static_cast<uint64_t>(idx["metadata"]["total_size"].get<double>()));  // bfloat16
+  size_t found = 0;
+  for (const auto& t : checkpoint_tensors(b->model)) found += idx["weight_map"].contains(t.name) ? 1 : 0;
+  EXPECT_EQ(found, idx["weight_map"].size());
+}
+
+}  // namespace

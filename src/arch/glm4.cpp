@@ -1,0 +1,22 @@
+// GLM-4 (0414): transformers' modeling_glm4.py. Llama-shaped with biased q/k/v (o_proj without bias), a fused
+// gate_up_proj MLP, four RMSNorms per layer and partial rotary embeddings (default factor 0.5).
+#include "arch/decoder.h"
+#include "arch/registry.h"
+
+namespace memfit {
+namespace {
+using namespace blocks;
+
+MEMFIT_FAMILY({"glm4"}, "Glm4", [](const Config& c, std::string_view cls) {
+  DecoderSpec s = read_decoder(c, "Glm4");
+  s.head_dim = c.i("head_dim", 128);
+  s.kv_heads = c.i("num_key_value_heads", 2);
+  s.qkv_bias = c.b("attention_bias", true);
+  s.mlp = [s] { return gate_up_mlp("Glm4MLP", s.hidden, s.inter, act_class(s.act)); };
+  s.layer_norms = {"input_layernorm", "post_attention_layernorm", "post_self_attn_layernorm", "post_mlp_layernorm"};
+  s.rotary_dim = rope_dim(s.head_dim, rope_fraction(c, 0.5));
+  return decoder_for(s, cls);
+});
+
+}  // namespace
+}  // namespace memfit
