@@ -20,6 +20,7 @@ DecoderSpec read_decoder(const Config& c, std::string prefix, bool tie_default) 
   s.inter = c.i_any({"intermediate_size", "n_inner", "ffn_hidden_size"});
   s.act = c.s("hidden_act", "silu");
   s.tie_embeddings = heads::ties_embeddings(c, tie_default);
+  s.num_labels = heads::num_labels(c);
   return s;
 }
 
@@ -116,7 +117,7 @@ Model decoder_for(const DecoderSpec& s, std::string_view cls) {
   if (cls == s.prefix + "ForSequenceClassification") {
     auto root = make(std::string(cls));
     root->add("model", decoder_model(s));
-    root->add("score", linear(s.hidden, 2, false));
+    root->add("score", linear(s.hidden, s.num_labels, false));
     return {root, no_split};
   }
   heads::unsupported(cls);

@@ -20,6 +20,7 @@ struct DecoderSpec {
   int64_t rotary_dim = 0;        // 0: head_dim
   std::string act = "silu";
   bool tie_embeddings = false;   // tie_word_embeddings
+  int64_t num_labels = 2;        // PretrainedConfig.num_labels, for the classification heads
   // Optional overrides: build layer i (default: the standard decoder layer, shared across i).
   std::function<ModulePtr(int64_t i)> layer;
   // Optional family details (all defaulted: the Llama layout is unchanged when they are left alone).
