@@ -55,7 +55,7 @@ Model build(const Config& c, std::string_view arch) {
   root->add("fc_norm", layer_norm(v.dim));
   root->add("head_drop", leaf("Dropout"));
   root->add("head", timm::fc_or_identity(v.dim, timm::num_classes(c)));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"beit"}, build);

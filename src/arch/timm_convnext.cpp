@@ -66,22 +66,8 @@ Model build(const Config& c, std::string_view arch) {
   root->add("stages", stages);
   root->add("norm_pre", leaf("Identity"));
   int64_t classes = timm::num_classes(c);
-  if (v.head_hidden) {
-    auto h = make("NormMlpClassifierHead");
-    h->add("global_pool", timm::select_pool());
-    h->add("norm", layer_norm(prev, true, "LayerNorm2d"));
-    h->add("flatten", leaf("Flatten"));
-    auto pl = make("Sequential");
-    pl->add("fc", linear(prev, v.head_hidden));
-    pl->add("act", leaf("Tanh"));
-    h->add("pre_logits", pl);
-    h->add("drop", leaf("Dropout"));
-    h->add("fc", timm::fc_or_identity(v.head_hidden, classes));
-    root->add("head", h);
-  } else {
-    root->add("head", timm::norm_mlp_head(prev, classes));
-  }
-  return {root, {}, "timm"};
+  root->add("head", timm::norm_mlp_head(prev, classes, "LayerNorm2d", v.head_hidden));
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"convnext_"}, build);

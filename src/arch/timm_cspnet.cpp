@@ -47,7 +47,7 @@ Model build(const Config& c, std::string_view arch) {
   }
   root->add("stages", stages);
   root->add("head", timm::classifier_head(in, timm::num_classes(c)));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"cspdarknet"}, build);

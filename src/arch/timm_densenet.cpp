@@ -52,7 +52,7 @@ Model build(const Config& c, std::string_view arch) {
   root->add("global_pool", timm::select_pool());
   root->add("head_drop", leaf("Dropout"));
   root->add("classifier", timm::fc_or_identity(nf, timm::num_classes(c)));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"densenet"}, build);

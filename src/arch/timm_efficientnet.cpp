@@ -37,7 +37,7 @@ Model build(const Config& c, std::string_view arch) {
   root->add("bn2", timm::bn_act(features));
   root->add("global_pool", timm::select_pool());
   root->add("classifier", timm::fc_or_identity(features, timm::num_classes(c)));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"efficientnet_", "tf_efficientnet_"}, build);

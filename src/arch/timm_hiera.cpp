@@ -57,7 +57,7 @@ Model build(const Config& c, std::string_view arch) {
   h->add("drop", leaf("Dropout"));
   h->add("fc", timm::fc_or_identity(dim, timm::num_classes(c)));
   root->add("head", h);
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"hiera_"}, build);

@@ -71,7 +71,7 @@ Model build(const Config& c, std::string_view arch) {
   r->add("global_pool", timm::select_pool());
   r->add("head_drop", leaf("Dropout"));
   r->add("fc", timm::fc_or_identity(2048, timm::num_classes(c)));
-  return {r, {}, "timm"};
+  return timm::model(r);
 }
 
 MEMFIT_TIMM_FAMILY({"inception_v3"}, build);

@@ -59,14 +59,21 @@ ModulePtr classifier_head(int64_t in, int64_t classes) {
   return h;
 }
 
-ModulePtr norm_mlp_head(int64_t in, int64_t classes, std::string norm_cls) {
+ModulePtr norm_mlp_head(int64_t in, int64_t classes, std::string norm_cls, int64_t hidden) {
   auto h = make("NormMlpClassifierHead");
   h->add("global_pool", select_pool());
   h->add("norm", layer_norm(in, true, std::move(norm_cls)));
   h->add("flatten", leaf("Flatten"));
-  h->add("pre_logits", leaf("Identity"));
+  if (hidden > 0) {
+    auto pl = make("Sequential");
+    pl->add("fc", linear(in, hidden));
+    pl->add("act", leaf("Tanh"));
+    h->add("pre_logits", pl);
+  } else {
+    h->add("pre_logits", leaf("Identity"));
+  }
   h->add("drop", leaf("Dropout"));
-  h->add("fc", fc_or_identity(in, classes));
+  h->add("fc", fc_or_identity(hidden > 0 ? hidden : in, classes));
   return h;
 }
 
@@ -141,6 +148,54 @@ ModulePtr patch_embed(int64_t in, int64_t dim, int64_t patch, bool bias, bool no
   p->add("proj", conv2d(in, dim, patch, bias));
   p->add("norm", norm ? layer_norm(dim) : leaf("Identity"));
   return p;
+}
+
+namespace {
+ModulePtr downsample(int64_t in, int64_t out) {
+  auto d = make("Sequential");
+  d->add("0", conv2d(in, out, 1, false));
+  d->add("1", batch_norm(out));
+  return d;
+}
+}  // namespace
+
+ModulePtr resnet_basic(int64_t in, int64_t planes, bool down) {
+  auto b = make("BasicBlock");
+  b->add("conv1", conv2d(in, planes, 3, false));
+  b->add("bn1", batch_norm(planes));
+  b->add("drop_block", leaf("Identity"));
+  b->add("act1", leaf("ReLU"));
+  b->add("aa", leaf("Identity"));
+  b->add("conv2", conv2d(planes, planes, 3, false));
+  b->add("bn2", batch_norm(planes));
+  b->add("act2", leaf("ReLU"));
+  if (down) b->add("downsample", downsample(in, planes));
+  return b;
+}
+
+ModulePtr resnet_bottleneck(int64_t in, int64_t planes, bool down) {
+  int64_t out = planes * 4;
+  auto b = make("Bottleneck");
+  b->add("conv1", conv2d(in, planes, 1, false));
+  b->add("bn1", batch_norm(planes));
+  b->add("act1", leaf("ReLU"));
+  b->add("conv2", conv2d(planes, planes, 3, false));
+  b->add("bn2", batch_norm(planes));
+  b->add("drop_block", leaf("Identity"));
+  b->add("act2", leaf("ReLU"));
+  b->add("aa", leaf("Identity"));
+  b->add("conv3", conv2d(planes, out, 1, false));
+  b->add("bn3", batch_norm(out));
+  b->add("act3", leaf("ReLU"));
+  if (down) b->add("downsample", downsample(in, out));
+  return b;
+}
+
+Model model(ModulePtr root) {
+  Model m;
+  m.root = std::move(root);
+  m.library = "timm";
+  return m;
 }
 
 int64_t make_divisible(double v, int64_t divisor, int64_t min_value, double round_limit) {

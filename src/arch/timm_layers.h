@@ -29,8 +29,8 @@ ModulePtr conv_fc_or_identity(int64_t in, int64_t out);
 ModulePtr select_pool();
 // ClassifierHead: global_pool, drop, fc, flatten.
 ModulePtr classifier_head(int64_t in, int64_t classes);
-// NormMlpClassifierHead without hidden layer: global_pool, norm, flatten, pre_logits, drop, fc.
-ModulePtr norm_mlp_head(int64_t in, int64_t classes, std::string norm_cls = "LayerNorm2d");
+// NormMlpClassifierHead: global_pool, norm, flatten, pre_logits (Identity, or fc + Tanh when hidden > 0), drop, fc.
+ModulePtr norm_mlp_head(int64_t in, int64_t classes, std::string norm_cls = "LayerNorm2d", int64_t hidden = 0);
 // BatchNorm with drop + act children (BatchNormAct2d).
 ModulePtr bn_act(int64_t n, std::string cls = "BatchNormAct2d");
 // ConvNormAct / ConvBnAct: conv (bias-free unless `bias`), bn (BatchNormAct2d); no aa (create_aa gives None).
@@ -48,6 +48,11 @@ ModulePtr conv_mlp(int64_t in, int64_t hidden, int64_t out);
 ModulePtr attention(int64_t dim, int64_t heads, bool qkv_bias = true, bool qk_norm = false);
 // PatchEmbed: proj (Conv2d patch x patch), norm (LayerNorm when `norm`).
 ModulePtr patch_embed(int64_t in, int64_t dim, int64_t patch, bool bias = true, bool norm = false);
+// timm ResNet BasicBlock(in, planes) / Bottleneck(in, planes -> 4*planes), with a conv1x1+bn downsample Sequential.
+ModulePtr resnet_basic(int64_t in, int64_t planes, bool down);
+ModulePtr resnet_bottleneck(int64_t in, int64_t planes, bool down);
+// A timm model (library "timm", no _no_split_modules) from its root.
+Model model(ModulePtr root);
 // A ModuleList / Sequential from blocks built by `f(i)`, named 0..n-1.
 template <class F>
 ModulePtr seq(int64_t n, F&& f, std::string cls = "Sequential") {

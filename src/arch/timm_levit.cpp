@@ -119,7 +119,7 @@ Model build(const Config& c, std::string_view arch) {
   int64_t classes = timm::num_classes(c);
   root->add("head", norm_linear(in, classes));
   root->add("head_dist", norm_linear(in, classes));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"levit_"}, build);

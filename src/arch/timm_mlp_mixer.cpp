@@ -30,7 +30,7 @@ Model build(const Config& c, std::string_view arch) {
   root->add("norm", layer_norm(dim));
   root->add("head_drop", leaf("Dropout"));
   root->add("head", timm::fc_or_identity(dim, timm::num_classes(c)));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"mixer_"}, build);

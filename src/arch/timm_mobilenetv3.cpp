@@ -55,7 +55,7 @@ Model build(const Config& c, std::string_view arch) {
   root->add("act2", leaf("Hardswish"));
   root->add("flatten", leaf("Flatten"));
   root->add("classifier", timm::fc_or_identity(features, timm::num_classes(c)));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"mobilenetv3_", "tf_mobilenetv3_"}, build);

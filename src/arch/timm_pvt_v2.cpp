@@ -68,7 +68,7 @@ Model build(const Config& c, std::string_view arch) {
   root->add("stages", stages);
   root->add("head_drop", leaf("Dropout"));
   root->add("head", timm::fc_or_identity(prev, timm::num_classes(c)));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"pvt_v2_"}, build);

@@ -85,7 +85,7 @@ Model build(const Config& c, std::string_view arch) {
   if (si != 4) throw ConfigError("regnet: expected 4 stages");
   root->add("final_conv", leaf("Identity"));
   root->add("head", timm::classifier_head(prev, timm::num_classes(c)));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"regnetx_", "regnety_"}, build);

@@ -80,7 +80,7 @@ Model build(const Config& c, std::string_view arch) {
   root->add("layers", layers);
   root->add("norm", layer_norm(in));
   root->add("head", timm::classifier_head(in, timm::num_classes(c)));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"swin_"}, build);

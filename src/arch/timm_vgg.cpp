@@ -42,7 +42,7 @@ Model build(const Config& c, std::string_view arch) {
   pre->add("act2", leaf("ReLU"));
   root->add("pre_logits", pre);
   root->add("head", timm::classifier_head(4096, timm::num_classes(c)));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"vgg"}, build);

@@ -55,7 +55,7 @@ Model build(const Config& c, std::string_view arch) {
   root->add("fc_norm", leaf("Identity"));
   root->add("head_drop", leaf("Dropout"));
   root->add("head", timm::fc_or_identity(s.dim, classes));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"vit_"}, build);

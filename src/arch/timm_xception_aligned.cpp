@@ -54,7 +54,7 @@ Model build(const Config& c, std::string_view arch) {
   root->add("blocks", blocks);
   root->add("act", leaf("Identity"));
   root->add("head", timm::classifier_head(2048, timm::num_classes(c)));
-  return {root, {}, "timm"};
+  return timm::model(root);
 }
 
 MEMFIT_TIMM_FAMILY({"xception41", "xception65"}, build);
