@@ -2,11 +2,34 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace memfit::timm {
 using namespace blocks;
 
+namespace {
+std::optional<Config> model_args(const Config& c) {
+  auto m = c.opt_sub("model_args");
+  if (m && !m->raw().is_object()) throw ConfigError("timm config: `model_args` is not an object");
+  return m;
+}
+int64_t last_int(const Config& c, std::string_view key) {
+  const Json& v = c.raw()[std::string(key)];
+  if (v.is_number_integer()) return v.get<int64_t>();
+  auto xs = c.ints(key);
+  if (xs.empty()) throw ConfigError("timm config: `" + std::string(key) + "` is empty");
+  return xs.back();
+}
+}  // namespace
+
 int64_t num_classes(const Config& c, int64_t def) {
+  if (auto m = model_args(c)) {
+    for (auto it = m->raw().begin(); it != m->raw().end(); ++it)
+      if (const std::string& k = it.key(); k != "num_classes" && k != "in_chans" && k != "img_size" && k != "global_pool" &&
+          k != "pretrained_cfg_overlay")
+        throw UnsupportedClass("timm model_args `" + k + "` is not supported yet");
+    if (m->has("num_classes")) return checked(m->i("num_classes"), 0, 1 << 24, "num_classes");
+  }
   if (c.has("num_classes")) return checked(c.i("num_classes"), 0, 1 << 24, "num_classes");
   if (auto p = c.opt_sub("pretrained_cfg"); p && p->has("num_classes"))
     return checked(p->i("num_classes"), 0, 1 << 24, "num_classes");
@@ -14,7 +37,7 @@ int64_t num_classes(const Config& c, int64_t def) {
 }
 
 int64_t in_chans(const Config& c) {
-  if (c.has("in_chans")) return checked(c.i("in_chans"), 1, 4096, "in_chans");
+  if (auto m = model_args(c); m && m->has("in_chans")) return checked(m->i("in_chans"), 1, 4096, "in_chans");
   if (auto p = c.opt_sub("pretrained_cfg"); p && p->has("input_size")) {
     auto s = p->ints("input_size");
     if (s.size() == 3) return checked(s[0], 1, 4096, "input_size[0]");
@@ -23,10 +46,9 @@ int64_t in_chans(const Config& c) {
 }
 
 int64_t img_size(const Config& c, int64_t def) {
-  if (auto p = c.opt_sub("pretrained_cfg"); p && p->b("fixed_input_size", false) && p->has("input_size")) {
-    auto s = p->ints("input_size");
-    if (!s.empty()) return checked(s.back(), 1, 1 << 16, "input_size");
-  }
+  if (auto m = model_args(c); m && m->has("img_size")) return checked(last_int(*m, "img_size"), 1, 1 << 16, "img_size");
+  if (auto p = c.opt_sub("pretrained_cfg"); p && p->b("fixed_input_size", false) && p->has("input_size"))
+    return checked(last_int(*p, "input_size"), 1, 1 << 16, "input_size");
   return def;
 }
 
@@ -40,8 +62,6 @@ int64_t checked(int64_t v, int64_t lo, int64_t hi, std::string_view what) {
 }
 
 ModulePtr fc_or_identity(int64_t in, int64_t out, bool bias) { return out > 0 ? linear(in, out, bias) : leaf("Identity"); }
-
-ModulePtr conv_fc_or_identity(int64_t in, int64_t out) { return out > 0 ? conv2d(in, out, 1) : leaf("Identity"); }
 
 ModulePtr select_pool() {
   auto p = make("SelectAdaptivePool2d");

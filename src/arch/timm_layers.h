@@ -10,11 +10,13 @@
 
 namespace memfit::timm {
 
-// The pretrained tag's num_classes (config top level, else pretrained_cfg), as create_model applies it.
+// The classes create_model builds: model_args.num_classes, else the config's / pretrained tag's num_classes.
+// Also rejects model_args this library does not apply (anything but num_classes, in_chans, img_size, global_pool,
+// pretrained_cfg_overlay) with UnsupportedClass rather than building a different model.
 int64_t num_classes(const Config& c, int64_t def = 1000);
-// in_chans (config top level, else pretrained_cfg.input_size[0], else 3).
+// in_chans: model_args.in_chans, else pretrained_cfg.input_size[0], else 3.
 int64_t in_chans(const Config& c);
-// img_size: pretrained_cfg.input_size[-1] when the tag has fixed_input_size, else the model default.
+// img_size: model_args.img_size, else pretrained_cfg.input_size[-1] when the tag has fixed_input_size, else `def`.
 int64_t img_size(const Config& c, int64_t def);
 // Throws UnsupportedClass naming an architecture variant the family does not implement.
 [[noreturn]] void unsupported(std::string_view arch);
@@ -23,8 +25,6 @@ int64_t checked(int64_t v, int64_t lo, int64_t hi, std::string_view what);
 
 // nn.Linear(in, out) when out > 0, else nn.Identity (timm's num_classes=0 heads).
 ModulePtr fc_or_identity(int64_t in, int64_t out, bool bias = true);
-// nn.Conv2d 1x1 when out > 0, else nn.Identity.
-ModulePtr conv_fc_or_identity(int64_t in, int64_t out);
 // SelectAdaptivePool2d: pool + flatten children.
 ModulePtr select_pool();
 // ClassifierHead: global_pool, drop, fc, flatten.

@@ -15,8 +15,8 @@ struct Variant {
 
 const std::map<std::string, Variant, std::less<>>& variants() {
   static const std::map<std::string, Variant, std::less<>> v{
-      {"resnet10t", {false, {1, 1, 1, 1}}}, {"resnet18", {false, {2, 2, 2, 2}}},
-      {"resnet34", {false, {3, 4, 6, 3}}},  {"resnet26", {true, {2, 2, 2, 2}}},
+      {"resnet18", {false, {2, 2, 2, 2}}}, {"resnet34", {false, {3, 4, 6, 3}}},
+      {"resnet26", {true, {2, 2, 2, 2}}},
       {"resnet50", {true, {3, 4, 6, 3}}},   {"resnet101", {true, {3, 4, 23, 3}}},
       {"resnet152", {true, {3, 8, 36, 3}}}, {"resnet200", {true, {3, 24, 36, 3}}},
   };
@@ -25,11 +25,11 @@ const std::map<std::string, Variant, std::less<>>& variants() {
 
 Model build(const Config& c, std::string_view arch) {
   auto it = variants().find(arch);
-  if (it == variants().end()) throw UnsupportedClass("timm architecture `" + std::string(arch) + "` is not supported yet");
+  if (it == variants().end()) timm::unsupported(arch);
   const Variant& v = it->second;
   int64_t expansion = v.bottleneck ? 4 : 1;
   auto root = make("ResNet");
-  root->add("conv1", conv2d(c.i("in_chans", 3), 64, 7, false));
+  root->add("conv1", conv2d(timm::in_chans(c), 64, 7, false));
   root->add("bn1", batch_norm(64));
   root->add("act1", leaf("ReLU"));
   root->add("maxpool", leaf("MaxPool2d"));
@@ -48,7 +48,7 @@ Model build(const Config& c, std::string_view arch) {
   pool->add("pool", leaf("AdaptiveAvgPool2d"));
   pool->add("flatten", leaf("Flatten"));
   root->add("global_pool", pool);
-  int64_t classes = c.i("num_classes", 1000);
+  int64_t classes = timm::num_classes(c);
   root->add("fc", classes > 0 ? linear(in, classes) : leaf("Identity"));
   return timm::model(root);
 }

@@ -52,7 +52,7 @@ Model build(const Config& c, std::string_view arch) {
   auto it = variants.find(arch);
   if (it == variants.end()) timm::unsupported(arch);
   const Variant& v = it->second;
-  int64_t img = timm::img_size(c, arch.ends_with("384") ? 384 : 224);
+  int64_t img = timm::checked(timm::img_size(c, arch.ends_with("384") ? 384 : 224), 32, 1 << 16, "img_size");
   int64_t grid = img / 4;
   auto root = make("SwinTransformer");
   root->add("patch_embed", timm::patch_embed(timm::in_chans(c), v.embed, 4, true, true));
