@@ -12,14 +12,11 @@ using namespace blocks;
 
 ModulePtr cna(int64_t in, int64_t out, int64_t k, int64_t groups) { return timm::conv_norm_act(in, out, k, groups); }
 
-ModulePtr se_module(int64_t chs, int64_t rd) {
-  auto se = make("SEModule");
-  se->add("fc1", conv2d(chs, rd, 1));
-  se->add("bn", leaf("Identity"));
-  se->add("act", leaf("ReLU"));
-  se->add("fc2", conv2d(rd, chs, 1));
-  se->add("gate", leaf("Sigmoid"));
-  return se;
+// LayerScale2d: gamma [dim, 1, 1].
+ModulePtr layer_scale2d(int64_t dim) {
+  auto m = make("LayerScale2d");
+  m->param("gamma", {dim, 1, 1});
+  return m;
 }
 
 // MobileOneBlock(in, out, k, stride, depthwise, use_se, scale branch, conv branches).
@@ -27,7 +24,7 @@ ModulePtr mobileone(int64_t in, int64_t out, int64_t k, bool stride2, bool dw, b
                     int branches = 1) {
   int64_t groups = dw ? in : 1;
   auto m = make("MobileOneBlock");
-  m->add("se", se ? se_module(out, out / 16) : leaf("Identity"));
+  m->add("se", se ? timm::se_module(out, out / 16) : leaf("Identity"));
   if (out == in && !stride2) m->add("identity", batch_norm(in));
   if (branches > 0) {
     auto l = make("ModuleList");
@@ -43,8 +40,7 @@ ModulePtr repmixer_block(int64_t dim, int64_t mlp_ratio) {
   auto rm = make("RepMixer");
   rm->add("norm", mobileone(dim, dim, 3, false, true, false, false, 0));
   rm->add("mixer", mobileone(dim, dim, 3, false, true));
-  rm->add("layer_scale", timm::layer_scale(dim, "LayerScale2d"));
-  rm->child("layer_scale")->params[0].second.shape = {dim, 1, 1};
+  rm->add("layer_scale", layer_scale2d(dim));
   auto mlp = make("ConvMlp");
   mlp->add("conv", cna(dim, dim, 7, dim));
   mlp->add("fc1", conv2d(dim, dim * mlp_ratio, 1));
@@ -54,8 +50,7 @@ ModulePtr repmixer_block(int64_t dim, int64_t mlp_ratio) {
   auto b = make("RepMixerBlock");
   b->add("token_mixer", rm);
   b->add("mlp", mlp);
-  b->add("layer_scale", timm::layer_scale(dim, "LayerScale2d"));
-  b->child("layer_scale")->params[0].second.shape = {dim, 1, 1};
+  b->add("layer_scale", layer_scale2d(dim));
   b->add("drop_path", leaf("Identity"));
   return b;
 }

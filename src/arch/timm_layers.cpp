@@ -111,10 +111,14 @@ ModulePtr conv_norm_act(int64_t in, int64_t out, int64_t k, int64_t groups, bool
   return m;
 }
 
-ModulePtr layer_scale(int64_t dim, std::string cls, std::string pname) {
-  auto m = make(std::move(cls));
-  m->param(std::move(pname), {dim});
-  return m;
+ModulePtr se_module(int64_t chs, int64_t rd) {
+  auto se = make("SEModule");
+  se->add("fc1", conv2d(chs, rd, 1));
+  se->add("bn", leaf("Identity"));
+  se->add("act", leaf("ReLU"));
+  se->add("fc2", conv2d(rd, chs, 1));
+  se->add("gate", leaf("Sigmoid"));
+  return se;
 }
 
 ModulePtr mlp(int64_t in, int64_t hidden, int64_t out, bool bias, bool norm, std::string cls) {

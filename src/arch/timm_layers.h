@@ -36,8 +36,8 @@ ModulePtr bn_act(int64_t n, std::string cls = "BatchNormAct2d");
 // ConvNormAct / ConvBnAct: conv (bias-free unless `bias`), bn (BatchNormAct2d); no aa (create_aa gives None).
 ModulePtr conv_norm_act(int64_t in, int64_t out, int64_t k, int64_t groups = 1, bool bias = false,
                         std::string cls = "ConvNormAct");
-// LayerScale(dim): gamma [dim].
-ModulePtr layer_scale(int64_t dim, std::string cls = "LayerScale", std::string pname = "gamma");
+// SEModule (timm/layers/squeeze_excite.py): fc1 (1x1 conv chs -> rd), bn (Identity), act, fc2 (rd -> chs), gate.
+ModulePtr se_module(int64_t chs, int64_t rd);
 // Mlp: fc1, act, drop1, norm (LayerNorm of hidden if `norm`), fc2, drop2.
 ModulePtr mlp(int64_t in, int64_t hidden, int64_t out, bool bias = true, bool norm = false, std::string cls = "Mlp");
 // GluMlp/SwiGLU-style Mlp with fc1_g, fc1_x (SwiGLU) layout.

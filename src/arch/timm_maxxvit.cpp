@@ -55,13 +55,7 @@ ModulePtr mbconv(int64_t in, int64_t out, bool stride2) {
   b->add("conv2_kxk", conv2d(mid, mid, 3, false, mid));
   b->add("norm2", timm::bn_act(mid));
   int64_t rd = out / 4;
-  auto se = make("SEModule");
-  se->add("fc1", conv2d(mid, rd, 1));
-  se->add("bn", leaf("Identity"));
-  se->add("act", leaf("SiLU"));
-  se->add("fc2", conv2d(rd, mid, 1));
-  se->add("gate", leaf("Sigmoid"));
-  b->add("se", se);
+  b->add("se", timm::se_module(mid, rd));
   b->add("conv3_1x1", conv2d(mid, out, 1));
   b->add("drop_path", leaf("Identity"));
   return b;

@@ -42,13 +42,7 @@ ModulePtr nf_block(int64_t in, int64_t out, const Variant& v, bool down) {
   b->add("act3", leaf("SiLU"));
   b->add("conv3", std_conv(mid, out, 1));
   int64_t rd = timm::make_divisible(out * v.rd_ratio, 8, 0, 0.0);
-  auto se = make("SEModule");
-  se->add("fc1", conv2d(out, rd, 1));
-  se->add("bn", leaf("Identity"));
-  se->add("act", leaf("ReLU"));
-  se->add("fc2", conv2d(rd, out, 1));
-  se->add("gate", leaf("Sigmoid"));
-  b->add("attn_last", se);
+  b->add("attn_last", timm::se_module(out, rd));
   b->add("drop_path", leaf("Identity"));
   return b;
 }

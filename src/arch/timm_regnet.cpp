@@ -23,13 +23,7 @@ ModulePtr bottleneck(int64_t in, int64_t out, int64_t group_size, bool se, bool 
   b->add("conv2", timm::conv_norm_act(mid, mid, 3, mid / group_size));
   if (se) {
     int64_t rd = static_cast<int64_t>(std::nearbyint(in * 0.25));
-    auto m = make("SEModule");
-    m->add("fc1", conv2d(mid, rd, 1));
-    m->add("bn", leaf("Identity"));
-    m->add("act", leaf("ReLU"));
-    m->add("fc2", conv2d(rd, mid, 1));
-    m->add("gate", leaf("Sigmoid"));
-    b->add("se", m);
+    b->add("se", timm::se_module(mid, rd));
   } else {
     b->add("se", leaf("Identity"));
   }

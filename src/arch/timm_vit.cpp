@@ -2,6 +2,7 @@
 // pre-norm Blocks (norm1, attn, ls1, drop_path1, norm2, mlp, ls2, drop_path2), norm, fc_norm, head.
 #include <map>
 #include <regex>
+#include <set>
 
 #include "arch/timm_layers.h"
 
@@ -26,11 +27,23 @@ ModulePtr block(int64_t dim, int64_t heads, int64_t hidden) {
   return b;
 }
 
-// vit_{tiny,small,base,large,huge}_patch{P}[_clip]_{IMG}, as the registered model functions define them.
+// The registered vit_{tiny,small,base,large,huge}_patch{P}[_clip]_{IMG} models: size, patch, CLIP pre-norm and
+// default image size read off the name, as the registered model functions define them.
 Model build(const Config& c, std::string_view arch) {
+  static const std::set<std::string, std::less<>> registered{
+      "vit_tiny_patch16_224", "vit_tiny_patch16_384", "vit_small_patch32_224",
+      "vit_small_patch32_384", "vit_small_patch16_224", "vit_small_patch16_384",
+      "vit_small_patch8_224", "vit_base_patch32_224", "vit_base_patch32_384",
+      "vit_base_patch16_224", "vit_base_patch16_384", "vit_base_patch8_224",
+      "vit_large_patch32_224", "vit_large_patch32_384", "vit_large_patch16_224",
+      "vit_large_patch16_384", "vit_large_patch14_224", "vit_huge_patch14_224",
+      "vit_base_patch32_clip_224", "vit_base_patch32_clip_384", "vit_base_patch32_clip_448",
+      "vit_base_patch16_clip_224", "vit_base_patch16_clip_384", "vit_large_patch14_clip_224",
+      "vit_large_patch14_clip_336", "vit_huge_patch14_clip_224", "vit_huge_patch14_clip_336",
+  };
   static const std::regex re(R"(vit_(tiny|small|base|large|huge)_patch(8|14|16|32)(_clip)?_(224|336|384|448))");
   std::cmatch m;
-  if (!std::regex_match(arch.begin(), arch.end(), m, re)) timm::unsupported(arch);
+  if (!registered.contains(arch) || !std::regex_match(arch.begin(), arch.end(), m, re)) timm::unsupported(arch);
   static const std::map<std::string, Size> sizes{{"tiny", {192, 12, 3}},
                                                  {"small", {384, 12, 6}},
                                                  {"base", {768, 12, 12}},
