@@ -1,0 +1,66 @@
+// Shared timm layers (timm/layers/*.py): classifier heads, conv-norm-act, Mlp, Attention, PatchEmbed, and the
+// create_model defaults every timm family reads off the Hub-style config (num_classes, in_chans, img_size).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "arch/blocks.h"
+#include "arch/registry.h"
+
+namespace memfit::timm {
+
+// The classes create_model builds: model_args.num_classes, else the config's / pretrained tag's num_classes.
+// Also rejects model_args this library does not apply (anything but num_classes, in_chans, img_size, global_pool,
+// pretrained_cfg_overlay) with UnsupportedClass rather than building a different model.
+int64_t num_classes(const Config& c, int64_t def = 1000);
+// in_chans: model_args.in_chans, else pretrained_cfg.input_size[0], else 3.
+int64_t in_chans(const Config& c);
+// img_size: model_args.img_size, else pretrained_cfg.input_size[-1] when the tag has fixed_input_size, else `def`.
+int64_t img_size(const Config& c, int64_t def);
+// Throws UnsupportedClass naming an architecture variant the family does not implement.
+[[noreturn]] void unsupported(std::string_view arch);
+// Fails with ConfigError when a count/size read from a config is outside [lo, hi].
+int64_t checked(int64_t v, int64_t lo, int64_t hi, std::string_view what);
+
+// nn.Linear(in, out) when out > 0, else nn.Identity (timm's num_classes=0 heads).
+ModulePtr fc_or_identity(int64_t in, int64_t out, bool bias = true);
+// SelectAdaptivePool2d: pool + flatten children.
+ModulePtr select_pool();
+// ClassifierHead: global_pool, drop, fc, flatten.
+ModulePtr classifier_head(int64_t in, int64_t classes);
+// NormMlpClassifierHead: global_pool, norm, flatten, pre_logits (Identity, or fc + Tanh when hidden > 0), drop, fc.
+ModulePtr norm_mlp_head(int64_t in, int64_t classes, std::string norm_cls = "LayerNorm2d", int64_t hidden = 0);
+// BatchNorm with drop + act children (BatchNormAct2d).
+ModulePtr bn_act(int64_t n, std::string cls = "BatchNormAct2d");
+// ConvNormAct / ConvBnAct: conv (bias-free unless `bias`), bn (BatchNormAct2d); no aa (create_aa gives None).
+ModulePtr conv_norm_act(int64_t in, int64_t out, int64_t k, int64_t groups = 1, bool bias = false,
+                        std::string cls = "ConvNormAct");
+// SEModule (timm/layers/squeeze_excite.py): fc1 (1x1 conv chs -> rd), bn (Identity), act, fc2 (rd -> chs), gate.
+ModulePtr se_module(int64_t chs, int64_t rd);
+// Mlp: fc1, act, drop1, norm (LayerNorm of hidden if `norm`), fc2, drop2.
+ModulePtr mlp(int64_t in, int64_t hidden, int64_t out, bool bias = true, bool norm = false, std::string cls = "Mlp");
+// GluMlp/SwiGLU-style Mlp with fc1_g, fc1_x (SwiGLU) layout.
+ModulePtr swiglu(int64_t in, int64_t hidden, int64_t out, bool norm = false);
+// Mlp with 1x1 convs (ConvMlp): fc1, norm, act, drop, fc2.
+ModulePtr conv_mlp(int64_t in, int64_t hidden, int64_t out);
+// timm Attention: qkv, q_norm, k_norm, attn_drop, norm, proj, proj_drop.
+ModulePtr attention(int64_t dim, int64_t heads, bool qkv_bias = true, bool qk_norm = false);
+// PatchEmbed: proj (Conv2d patch x patch), norm (LayerNorm when `norm`).
+ModulePtr patch_embed(int64_t in, int64_t dim, int64_t patch, bool bias = true, bool norm = false);
+// timm ResNet BasicBlock(in, planes) / Bottleneck(in, planes -> 4*planes), with a conv1x1+bn downsample Sequential.
+ModulePtr resnet_basic(int64_t in, int64_t planes, bool down);
+ModulePtr resnet_bottleneck(int64_t in, int64_t planes, bool down);
+// A timm model (library "timm", no _no_split_modules) from its root.
+Model model(ModulePtr root);
+// A ModuleList / Sequential from blocks built by `f(i)`, named 0..n-1.
+template <class F>
+ModulePtr seq(int64_t n, F&& f, std::string cls = "Sequential") {
+  auto s = make(std::move(cls));
+  for (int64_t i = 0; i < n; ++i) s->add(std::to_string(i), f(i));
+  return s;
+}
+// Rounds v to a multiple of `divisor` as timm's make_divisible (min divisor, >= 0.9 * v).
+int64_t make_divisible(double v, int64_t divisor = 8, int64_t min_value = 0, double round_limit = 0.9);
+
+}  // namespace memfit::timm
