@@ -32,9 +32,8 @@ ModulePtr mla_attention(const Config& c, const DecoderSpec& s) {
 }
 
 Model build(const Config& c, std::string_view cls, const std::string& prefix, bool v3) {
-  DecoderSpec s = read_decoder(c, prefix);
+  DecoderSpec s = moe::read(c, prefix);
   s.head_dim = s.rotary_dim = moe::count(c, {"qk_rope_head_dim"}, 64);  // config.head_dim = qk_rope_head_dim
-  moe::check(c, s);
   s.mlp_bias = !v3 && c.b("mlp_bias", false);
   moe::SharedMoe sm;
   sm.block_cls = prefix + (v3 ? "MoE" : "Moe");
@@ -42,13 +41,13 @@ Model build(const Config& c, std::string_view cls, const std::string& prefix, bo
   sm.experts_cls = prefix + "Experts";
   sm.mlp_cls = prefix + "MLP";
   sm.act_cls = act_class(s.act);
-  sm.num_experts = moe::count(c, {"n_routed_experts"}, v3 ? 256 : 64);
+  sm.num_experts = moe::experts_count(c, {"n_routed_experts"}, v3 ? 256 : 64);
   sm.hidden = s.hidden;
   sm.inter = moe::count(c, {"moe_intermediate_size"}, v3 ? 2048 : 1407);
-  sm.n_shared = moe::count(c, {"n_shared_experts"}, v3 ? 1 : 2);
+  sm.n_shared = moe::count(c, {"n_shared_experts"}, v3 ? 1 : 2, 0);
   sm.correction_bias = v3;
   sm.mlp_bias = s.mlp_bias;
-  int64_t first_dense = moe::count(c, {"first_k_dense_replace"}, v3 ? 3 : 0);
+  int64_t first_dense = moe::count(c, {"first_k_dense_replace"}, v3 ? 3 : 0, 0);
   auto attn = mla_attention(c, s);
   auto dense = moe::layer(s, attn, decoder_mlp(s)), sparse = moe::layer(s, attn, moe::shared_block(sm));
   Model m = moe::decoder(s, cls, [=](int64_t i) { return i >= first_dense ? sparse : dense; });

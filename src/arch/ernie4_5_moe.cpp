@@ -10,13 +10,12 @@ namespace {
 using namespace blocks;
 
 Model build(const Config& c, std::string_view cls) {
-  DecoderSpec s = read_decoder(c, "Ernie4_5_Moe", true);
-  moe::check(c, s);
+  DecoderSpec s = moe::read(c, "Ernie4_5_Moe", true);
   bool bias = c.b("use_bias", false);
   s.qkv_bias = s.o_bias = s.mlp_bias = bias;
-  int64_t experts = moe::count(c, {"moe_num_experts", "num_experts"}, 64);
+  int64_t experts = moe::experts_count(c, {"moe_num_experts", "num_experts"}, 64);
   int64_t moe_inter = moe::count(c, {"moe_intermediate_size"}, 1536);
-  int64_t n_shared = moe::count(c, {"moe_num_shared_experts"}, 2);
+  int64_t n_shared = moe::count(c, {"moe_num_shared_experts"}, 2, 0);
   int64_t start = c.i("moe_layer_start_index", 1), end = c.i("moe_layer_end_index", -1);
   int64_t interval = moe::dim(c, "moe_layer_interval", c.i("moe_layer_interval", 1));
   if (end == -1) end = s.layers - 1;

@@ -8,10 +8,9 @@ namespace {
 using namespace blocks;
 
 Model build(const Config& c, std::string_view cls) {
-  DecoderSpec s = read_decoder(c, "GptOss");
-  moe::check(c, s);
+  DecoderSpec s = moe::read(c, "GptOss");
   s.qkv_bias = s.o_bias = c.b("attention_bias", true);
-  int64_t experts = moe::count(c, {"num_local_experts", "num_experts"}, 128);
+  int64_t experts = moe::experts_count(c, {"num_local_experts", "num_experts"}, 128);
   auto attn = decoder_attention(s);
   attn->param("sinks", {s.heads});
   auto router = make("GptOssTopKRouter");

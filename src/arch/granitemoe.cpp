@@ -10,10 +10,9 @@ namespace {
 using namespace blocks;
 
 Model build(const Config& c, std::string_view cls) {
-  DecoderSpec s = read_decoder(c, "GraniteMoe");
-  moe::check(c, s);
+  DecoderSpec s = moe::read(c, "GraniteMoe");
   s.qkv_bias = s.o_bias = c.b("attention_bias", false);
-  int64_t experts = moe::count(c, {"num_local_experts"}, 8);
+  int64_t experts = moe::experts_count(c, {"num_local_experts"}, 8);
   auto block = make("GraniteMoeMoE");
   block->add("router", moe::router("GraniteMoeTopKRouter", experts, s.hidden));
   block->add("experts", moe::experts("GraniteMoeExperts", experts, s.hidden, s.inter, act_class(s.act)));

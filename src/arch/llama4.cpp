@@ -25,7 +25,7 @@ ModulePtr text_model(const Config& c, DecoderSpec& s) {
   s.tie_embeddings = heads::ties_embeddings(c, false);
   moe::check(c, s);
   s.qkv_bias = s.o_bias = c.b("attention_bias", false);
-  int64_t experts = moe::count(c, {"num_local_experts"}, 16), inter_mlp = moe::count(c, {"intermediate_size_mlp"}, 16384);
+  int64_t experts = moe::experts_count(c, {"num_local_experts"}, 16), inter_mlp = moe::count(c, {"intermediate_size_mlp"}, 16384);
   int64_t step = moe::count(c, {"interleave_moe_layer_step"}, 1), nope_every = moe::count(c, {"no_rope_layer_interval"}, 4);
   std::vector<int64_t> moe_layers, rope_layers;
   if (c.has("moe_layers")) {

@@ -9,9 +9,8 @@ namespace {
 using namespace blocks;
 
 Model build(const Config& c, std::string_view cls) {
-  DecoderSpec s = read_decoder(c, "Mixtral");
-  moe::check(c, s);
-  int64_t experts = moe::count(c, {"num_local_experts", "num_experts"}, 8);
+  DecoderSpec s = moe::read(c, "Mixtral");
+  int64_t experts = moe::experts_count(c, {"num_local_experts", "num_experts"}, 8);
   auto block = make("MixtralSparseMoeBlock");
   block->add("gate", moe::router("MixtralTopKRouter", experts, s.hidden));
   block->add("experts", moe::experts("MixtralExperts", experts, s.hidden, s.inter, act_class(s.act)));

@@ -14,10 +14,24 @@ int64_t dim(const Config& c, std::string_view key, int64_t v, int64_t lo, int64_
   return v;
 }
 
-int64_t count(const Config& c, std::initializer_list<std::string_view> keys, int64_t def) {
+int64_t count(const Config& c, std::initializer_list<std::string_view> keys, int64_t def, int64_t lo) {
   for (auto k : keys)
-    if (auto v = c.opt_i(k)) return dim(c, k, *v, 0);
+    if (auto v = c.opt_i(k)) return dim(c, k, *v, lo);
   return def;
+}
+
+int64_t experts_count(const Config& c, std::initializer_list<std::string_view> keys, int64_t def) {
+  for (auto k : keys)
+    if (auto v = c.opt_i(k)) return dim(c, k, *v, 0, 65536);
+  return def;
+}
+
+DecoderSpec read(const Config& c, std::string prefix, bool tie_default) {
+  for (auto k : {"num_attention_heads", "n_head"})
+    if (auto v = c.opt_i(k)) dim(c, k, *v);
+  DecoderSpec s = read_decoder(c, std::move(prefix), tie_default);
+  check(c, s);
+  return s;
 }
 
 void check(const Config& c, const DecoderSpec& s) {

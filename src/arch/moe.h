@@ -14,10 +14,14 @@ namespace memfit::moe {
 
 // A size read from the config, checked to lie in [lo, hi] (ConfigError otherwise).
 int64_t dim(const Config& c, std::string_view key, int64_t v, int64_t lo = 1, int64_t hi = int64_t{1} << 24);
-// First present key among `keys` (checked like dim), else `def`.
-int64_t count(const Config& c, std::initializer_list<std::string_view> keys, int64_t def);
+// First present key among `keys` (checked like dim, at least `lo`), else `def`.
+int64_t count(const Config& c, std::initializer_list<std::string_view> keys, int64_t def, int64_t lo = 1);
+// An expert count (0 allowed; capped at 65536 so per-expert checkpoint listings stay bounded).
+int64_t experts_count(const Config& c, std::initializer_list<std::string_view> keys, int64_t def);
 // Checks the spec's sizes (layers, heads, dims) so nothing divides by zero or loops without bound.
 void check(const Config& c, const DecoderSpec& s);
+// read_decoder, with the head count validated first (it divides by it) and the result checked.
+DecoderSpec read(const Config& c, std::string prefix, bool tie_default = false);
 
 // XExperts: gate_up_proj [E, 2I, H], down_proj [E, H, I], act_fn (the @use_experts_implementation layout).
 ModulePtr experts(const std::string& cls, int64_t num_experts, int64_t hidden, int64_t inter,

@@ -49,7 +49,7 @@ ModulePtr qwen3_next_text(const Config& c, const NextVariant& v, DecoderSpec* sp
   attn->add("k_norm", rms_norm(prefix + "RMSNorm", s.head_dim));
   auto linear_attn = ssm::gated_deltanet(prefix, d);
 
-  int64_t experts = moe::count(c, {"num_experts"}, v.experts);
+  int64_t experts = moe::experts_count(c, {"num_experts"}, v.experts);
   auto sparse = moe::qwen2_block(prefix, experts, s.hidden, moe::count(c, {"moe_intermediate_size"}, 512),
                                  moe::count(c, {"shared_expert_intermediate_size"}, 512), act_class(s.act));
   auto dense = always_sparse ? sparse : decoder_mlp(s);

@@ -21,10 +21,9 @@ std::function<ModulePtr(int64_t)> sparse_every(const Config& c, int64_t experts,
 }
 
 MEMFIT_FAMILY({"qwen2_moe"}, "Qwen2Moe", [](const Config& c, std::string_view cls) {
-  DecoderSpec s = read_decoder(c, "Qwen2Moe");
-  moe::check(c, s);
+  DecoderSpec s = moe::read(c, "Qwen2Moe");
   s.qkv_bias = c.b("qkv_bias", true);
-  int64_t experts = moe::count(c, {"num_experts"}, 60);
+  int64_t experts = moe::experts_count(c, {"num_experts"}, 60);
   int64_t moe_inter = moe::count(c, {"moe_intermediate_size"}, 1408);
   int64_t shared_inter = moe::count(c, {"shared_expert_intermediate_size"}, 5632);
   auto attn = decoder_attention(s);
@@ -36,11 +35,10 @@ MEMFIT_FAMILY({"qwen2_moe"}, "Qwen2Moe", [](const Config& c, std::string_view cl
 });
 
 MEMFIT_FAMILY({"qwen3_moe"}, "Qwen3Moe", [](const Config& c, std::string_view cls) {
-  DecoderSpec s = read_decoder(c, "Qwen3Moe");
-  moe::check(c, s);
+  DecoderSpec s = moe::read(c, "Qwen3Moe");
   s.qkv_bias = s.o_bias = c.b("attention_bias", false);
   s.qk_norm = true;
-  int64_t experts = moe::count(c, {"num_local_experts", "num_experts"}, 128);
+  int64_t experts = moe::experts_count(c, {"num_local_experts", "num_experts"}, 128);
   int64_t moe_inter = moe::count(c, {"moe_intermediate_size"}, 768);
   auto block = make("Qwen3MoeSparseMoeBlock");
   block->add("experts", moe::experts("Qwen3MoeExperts", experts, s.hidden, moe_inter, act_class(s.act)));
