@@ -30,6 +30,20 @@ ModulePtr mamba_mixer(const std::string& cls, const MambaShape& m) {
   return x;
 }
 
+ModulePtr mamba2_mixer(const std::string& cls, const Mamba2Shape& m) {
+  int64_t conv_dim = m.inter + 2 * m.groups * m.state;
+  auto x = make(cls);
+  x->add("act", leaf(m.act_cls));
+  x->add("conv1d", depthwise_conv1d(conv_dim, m.conv_kernel, m.conv_bias));
+  x->add("in_proj", linear(m.hidden, m.inter + conv_dim + m.heads, m.proj_bias));
+  x->param("dt_bias", {m.heads});
+  x->param("A_log", {m.heads});
+  x->add("norm", m.norm_cls.empty() ? leaf("Identity") : rms_norm(m.norm_cls, m.inter));
+  x->param("D", {m.heads});
+  x->add("out_proj", linear(m.inter, m.hidden, m.out_bias));
+  return x;
+}
+
 ModulePtr gated_deltanet(const std::string& prefix, const DeltaNetShape& d) {
   int64_t key = d.k_heads * d.k_dim, value = d.v_heads * d.v_dim;
   auto m = make(prefix + "GatedDeltaNet");
