@@ -13,7 +13,7 @@ using namespace blocks;
 
 ModulePtr jamba_model(const Config& c) {
   int64_t vocab = moe::count(c, {"vocab_size"}, 65536), h = moe::count(c, {"hidden_size"}, 4096);
-  int64_t inter = moe::count(c, {"intermediate_size"}, 14336), layers = moe::count(c, {"num_hidden_layers"}, 32);
+  int64_t inter = moe::count(c, {"intermediate_size"}, 14336), layers = checked_count(moe::count(c, {"num_hidden_layers"}, 32, 0));
   int64_t heads = moe::count(c, {"num_attention_heads"}, 32), kv = moe::count(c, {"num_key_value_heads"}, heads);
   int64_t experts = moe::experts_count(c, {"num_experts"}, 16);
   int64_t attn_period = moe::count(c, {"attn_layer_period"}, 8), attn_offset = c.i("attn_layer_offset", 4);

@@ -37,7 +37,7 @@ DecoderSpec read(const Config& c, std::string prefix, bool tie_default) {
 void check(const Config& c, const DecoderSpec& s) {
   dim(c, "vocab_size", s.vocab);
   dim(c, "hidden_size", s.hidden);
-  dim(c, "num_hidden_layers", s.layers, 0, 100000);
+  checked_count(s.layers);
   dim(c, "num_attention_heads", s.heads);
   dim(c, "num_key_value_heads", s.kv_heads);
   dim(c, "head_dim", s.head_dim);
