@@ -32,9 +32,7 @@ Model build(const Config& c, std::string_view cls) {
   Model m = moe::decoder(s, cls, [=](int64_t i) {
     return ((i + 1) % interval == 0 && i >= start && i <= end) ? sparse : dense;
   });
-  if (bias && m.root->child("lm_head") && !m.root->child("lm_head")->params.empty() &&
-      m.root->child("lm_head")->params[0].second.tied_to.empty())
-    m.root->child("lm_head")->param("bias", {s.vocab});
+  if (auto head = m.root->child("lm_head"); head && bias) head->param("bias", {s.vocab});  // Linear(bias=use_bias)
   m.to_checkpoint = moe::split_experts(
       {}, rename_mapping({{R"(\.mlp\.gate\.moe_statics\.)", ".mlp.moe_statics."}}));
   return m;

@@ -48,6 +48,30 @@ TEST(Moe, DeepSeekV3BuildsInWellUnderAMillisecond) {
   EXPECT_LT(ms, 2.0);  // typically a few tens of microseconds: layers share nodes, experts are fused tensors
 }
 
+// The text-only model types build the language model of the multimodal checkpoints: same counts as the fixtures'
+// `language_model` entries (bytes minus the rotary buffers, over 4).
+TEST(Moe, TextOnlyVariants) {
+  Json llama4 = catalog_config("meta-llama/Llama-4-Scout-17B-16E")["text_config"];
+  auto l4 = build_transformers(llama4);
+  ASSERT_TRUE(l4) << l4.error().message;
+  EXPECT_EQ(l4->cls, "Llama4TextModel");
+  EXPECT_EQ(measure(l4->model).parameters, (426941501952u - 512) / 4);
+  llama4["architectures"] = Json::array({"Llama4ForCausalLM"});
+  auto l4_lm = build_transformers(llama4, Target::TaskModel);
+  ASSERT_TRUE(l4_lm) << l4_lm.error().message;
+  EXPECT_EQ(measure(l4_lm->model).parameters, (431079444992u - 512) / 4);
+
+  Json q35 = catalog_config("Qwen/Qwen3.5-35B-A3B")["text_config"];
+  auto q = build_transformers(q35);
+  ASSERT_TRUE(q) << q.error().message;
+  EXPECT_EQ(q->cls, "Qwen3_5MoeTextModel");
+  EXPECT_EQ(measure(q->model).parameters, (136608205568u - 256) / 4);
+  q35["architectures"] = Json::array({"Qwen3_5MoeForCausalLM"});
+  auto q_lm = build_transformers(q35, Target::TaskModel);
+  ASSERT_TRUE(q_lm) << q_lm.error().message;
+  EXPECT_EQ(measure(q_lm->model).parameters, (136608205568u - 256) / 4 + 248320u * 2048);
+}
+
 TEST(Moe, BadConfigsFailCleanly) {
   const char* ids[] = {"mistralai/Mixtral-8x7B-v0.1", "Qwen/Qwen1.5-MoE-A2.7B", "Qwen/Qwen3-30B-A3B",
                        "deepseek-ai/DeepSeek-V2-Lite", "deepseek-ai/DeepSeek-V3", "openai/gpt-oss-20b",
