@@ -6,7 +6,7 @@
 
 namespace memfit {
 
-enum class DType : uint8_t { F64, F32, F16, BF16, F8_E4M3, F8_E5M2, I64, I32, I16, I8, U8, Bool };
+enum class DType : uint8_t { F64, F32, F16, BF16, F8_E4M3, F8_E5M2, I64, I32, I16, I8, U8, Bool, C64 };
 
 // Bits per element as accelerate's dtype_byte_size counts them (bool: 1 bit).
 int dtype_bits(DType d);
