@@ -6,6 +6,9 @@
 #include "arch/registry.h"
 #include "arch/rename.h"
 
+#include <algorithm>
+#include <functional>
+
 namespace memfit {
 using namespace blocks;
 
@@ -15,6 +18,33 @@ Model auto_model(const Config& sub) {
     if (built.error().kind == ErrorKind::Unsupported) throw UnsupportedClass(built.error().message);
     throw ConfigError(built.error().message);
   }
+  return std::move(built->model);
+}
+
+void prefix_ties(const ModulePtr& root, const std::string& prefix) {
+  std::vector<const Module*> seen;
+  std::function<void(Module&)> walk = [&](Module& m) {
+    if (std::find(seen.begin(), seen.end(), &m) != seen.end()) return;
+    seen.push_back(&m);
+    for (auto& [_, t] : m.params)
+      if (!t.tied_to.empty()) t.tied_to = prefix + t.tied_to;
+    for (auto& [_, c] : m.children) walk(*c);
+  };
+  walk(*root);
+}
+
+Model auto_causal_lm(const Config& sub, const std::string& name) {
+  // The family's class prefix is what its AutoModel class is named without "Model" (OPTModel -> OPT).
+  std::string base_cls = auto_model(sub).root->cls;
+  if (!base_cls.ends_with("Model")) throw UnsupportedClass("no causal LM for " + base_cls);
+  Json j = sub.raw();
+  j["architectures"] = Json::array({base_cls.substr(0, base_cls.size() - 5) + "ForCausalLM"});
+  auto built = build_transformers(j, Target::TaskModel);
+  if (!built) {
+    if (built.error().kind == ErrorKind::Unsupported) throw UnsupportedClass(built.error().message);
+    throw ConfigError(built.error().message);
+  }
+  prefix_ties(built->model.root, name + ".");
   return std::move(built->model);
 }
 

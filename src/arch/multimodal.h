@@ -12,6 +12,11 @@ namespace memfit {
 
 // AutoModel.from_config(sub-config): the base model of the family its model_type names, through the registry.
 Model auto_model(const Config& sub);
+// AutoModelForCausalLM.from_config(sub-config), to be registered as child `name` of the root: its weight ties are
+// re-rooted under that name.
+Model auto_causal_lm(const Config& sub, const std::string& name);
+// Prepends `prefix` to every tie target in the subtree (each shared node once).
+void prefix_ties(const ModulePtr& m, const std::string& prefix);
 // XForConditionalGeneration: `model` (the base model) then lm_head, tied to model.language_model.embed_tokens.
 Model conditional_generation(std::string cls, Model base, int64_t hidden, int64_t vocab, bool tied,
                              const std::string& embed = "model.language_model.embed_tokens.weight");
