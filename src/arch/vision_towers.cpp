@@ -125,19 +125,19 @@ Model clip_text_model(const Config& c) {
 static const std::vector<std::string> kSiglipNoSplit{"SiglipTextEmbeddings", "SiglipVisionEmbeddings",
                                                       "SiglipEncoderLayer", "SiglipMultiheadAttentionPoolingHead"};
 
-Model siglip_vision_model(const Config& c) {
+Model siglip_vision_model(const Config& c, const std::string& p, bool position_ids) {
   TowerShape s = read_tower(c, 768, 3072, 12, 12, "gelu_pytorch_tanh");
   int64_t patch = c.i("patch_size", 16), positions = num_patches(c, 224, 16);
-  auto emb = make("SiglipVisionEmbeddings");
+  auto emb = make(p + "VisionEmbeddings");
   emb->add("patch_embedding", conv2d(c.i("num_channels", 3), s.hidden, patch, true));
   emb->add("position_embedding", embedding(positions, s.hidden));
-  emb->buffer("position_ids", {1, positions}, DType::I64, false);
-  auto m = make("SiglipVisionModel");
+  if (position_ids) emb->buffer("position_ids", {1, positions}, DType::I64, false);
+  auto m = make(p + "VisionModel");
   m->add("embeddings", emb);
-  m->add("encoder", encoder("Siglip", s, true));
+  m->add("encoder", encoder(p == "Siglip" ? p : p + "Vision", s, true));
   m->add("post_layernorm", layer_norm(s.hidden));
   if (c.b("vision_use_head", true)) {
-    auto head = make("SiglipMultiheadAttentionPoolingHead");
+    auto head = make(p + (p == "Siglip" ? "" : "Vision") + "MultiheadAttentionPoolingHead");
     head->param("probe", {1, 1, s.hidden});
     auto mha = make("MultiheadAttention");
     mha->param("in_proj_weight", {3 * s.hidden, s.hidden}).param("in_proj_bias", {3 * s.hidden});
@@ -146,7 +146,7 @@ Model siglip_vision_model(const Config& c) {
     mha->add("out_proj", out);
     head->add("attention", mha);
     head->add("layernorm", layer_norm(s.hidden));
-    auto mlp = make("SiglipMLP");
+    auto mlp = make(p + (p == "Siglip" ? "" : "Vision") + "MLP");
     mlp->add("activation_fn", leaf(act_class(s.act)));
     mlp->add("fc1", linear(s.hidden, s.inter));
     mlp->add("fc2", linear(s.inter, s.hidden));

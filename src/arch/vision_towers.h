@@ -31,8 +31,9 @@ void merge_no_split(std::vector<std::string>& into, const std::vector<std::strin
 Model clip_vision_model(const Config& vc, std::string prefix = "CLIP");
 // CLIPTextModel (embeddings, encoder, final_layer_norm) with CLIPTextConfig's defaults.
 Model clip_text_model(const Config& tc);
-// SiglipVisionModel (embeddings, encoder, post_layernorm, head unless vision_use_head is false).
-Model siglip_vision_model(const Config& vc);
+// SiglipVisionModel (embeddings, encoder, post_layernorm, head unless vision_use_head is false); `prefix` renames
+// the classes of SigLIP's copies (Phi4Multimodal's), `position_ids` whether the embeddings keep that buffer.
+Model siglip_vision_model(const Config& vc, const std::string& prefix = "Siglip", bool position_ids = true);
 // SiglipTextModel (embeddings, encoder, final_layer_norm, head).
 Model siglip_text_model(const Config& tc);
 // PixtralVisionModel (patch_conv, ln_pre, transformer, patch_positional_embedding) with PixtralVisionConfig's defaults.
