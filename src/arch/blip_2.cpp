@@ -45,7 +45,8 @@ ModulePtr vision_model(const Config& c) {
 ModulePtr qformer(const Config& c) {
   int64_t h = c.i("hidden_size", 768), inter = c.i("intermediate_size", 3072), layers = c.i("num_hidden_layers", 12);
   int64_t enc_h = c.i("encoder_hidden_size", 1408), freq = c.i("cross_attention_frequency", 2);
-  if (h <= 0 || freq <= 0 || layers < 0 || layers > 100000) c.missing("cross_attention_frequency");
+  if (h <= 0 || freq <= 0) c.missing("cross_attention_frequency");
+  checked_count(layers, "qformer num_hidden_layers");
   std::string act = act_class(c.s("hidden_act", "gelu"));
   auto attention = [&](bool cross) {
     auto mha = make("Blip2QFormerMultiHeadAttention");

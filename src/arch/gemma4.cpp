@@ -46,7 +46,8 @@ Model text_model(const Config& c) {
   int64_t vocab = c.i("vocab_size"), h = c.i("hidden_size"), inter = c.i("intermediate_size");
   int64_t layers = c.i("num_hidden_layers"), heads = c.i("num_attention_heads"), kv = c.i("num_key_value_heads");
   int64_t head_dim = c.i("head_dim"), global_dim = c.i("global_head_dim", 512);
-  if (layers < 0 || layers > 100000 || h <= 0 || head_dim <= 0) c.missing("num_hidden_layers");
+  if (h <= 0 || head_dim <= 0) c.missing("hidden_size");
+  checked_count(layers, "num_hidden_layers");
   bool k_eq_v = c.b("attention_k_eq_v", false), bias = c.b("attention_bias", false);
   int64_t global_kv = k_eq_v ? c.i("num_global_key_value_heads", kv) : kv;
   int64_t ple = c.i("hidden_size_per_layer_input", 256), shared = c.i("num_kv_shared_layers", 0);
