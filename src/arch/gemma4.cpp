@@ -1,6 +1,6 @@
 // Gemma 4 (text-only gemma4_text and the multimodal gemma4 with its own vision encoder): transformers'
 // modeling_gemma4.py. Full-attention layers use global_head_dim (and num_global_key_value_heads, sharing K as V
-// when attention_k_eq_v); optional per-layer embeddings (PLE) and MoE blocks. Audio towers are not built yet.
+// when attention_k_eq_v); optional per-layer embeddings (PLE) and MoE blocks; a conformer audio tower.
 #include "arch/blocks.h"
 #include "arch/heads.h"
 #include "arch/multimodal.h"
@@ -121,11 +121,64 @@ Model text_model(const Config& c) {
   return {m, {"Gemma4TextDecoderLayer", "Gemma4VisionEncoderLayer", "Gemma4VisionPatchEmbedder", "Gemma4AudioLayer"}};
 }
 
-ModulePtr clippable(const Config& v, int64_t in, int64_t out) {
+// Gemma4ClippableLinear; use_clipped_linears defaults to false for vision, true for audio.
+ModulePtr clippable(const Config& v, int64_t in, int64_t out, bool clip_default = false) {
   auto m = make("Gemma4ClippableLinear");
   m->add("linear", linear(in, out, false));
-  if (v.b("use_clipped_linears", false))
+  if (v.b("use_clipped_linears", clip_default))
     for (const char* n : {"input_min", "input_max", "output_min", "output_max"}) m->buffer(n, {}, DType::F32);
+  return m;
+}
+
+// Gemma4AudioModel with Gemma4AudioConfig's defaults: subsampling convs, a USM-style conformer (two half-step
+// feed-forwards, chunked local attention with relative positions, a light depthwise conv), output projection.
+ModulePtr audio_model(const Config& a) {
+  int64_t h = a.i("hidden_size", 1024), heads = a.i("num_attention_heads", 8), k = a.i("conv_kernel_size", 5);
+  if (h <= 0 || heads <= 0) a.missing("num_attention_heads");
+  std::vector<int64_t> ch{128, 32};
+  if (a.has("subsampling_conv_channels")) ch = a.ints("subsampling_conv_channels");
+  if (ch.size() != 2) a.missing("subsampling_conv_channels");
+  auto sub = make("Gemma4AudioSubSampleConvProjection");
+  for (int i = 0; i < 2; ++i) {
+    auto l = make("Gemma4AudioSubSampleConvProjectionLayer");
+    l->add("conv", conv2d(i ? ch[0] : 1, ch[i], 3, false));
+    l->add("norm", layer_norm(ch[i], false));
+    l->add("act", leaf("ReLU"));
+    sub->add("layer" + std::to_string(i), l);
+  }
+  sub->add("input_proj_linear", linear(ch[0] / 4 * ch[1], h, false));
+  auto rel = make("Gemma4AudioRelPositionalEncoding");
+  rel->buffer("inv_timescales", {1, 1, h / 2}, DType::F32, false);
+
+  auto ffw = make("Gemma4AudioFeedForward");
+  ffw->add("ffw_layer_1", clippable(a, h, 4 * h, true));
+  ffw->add("ffw_layer_2", clippable(a, 4 * h, h, true));
+  ffw->add("pre_layer_norm", norm(h));
+  ffw->add("post_layer_norm", norm(h));
+  auto attn = make("Gemma4AudioAttention");
+  for (const char* n : {"q_proj", "k_proj", "v_proj", "post"}) attn->add(n, clippable(a, h, h, true));
+  attn->add("relative_k_proj", linear(h, h, false));
+  attn->param("per_dim_scale", {h / heads});
+  attn->buffer("softcap", {}, DType::F32, false);
+  auto lconv = make("Gemma4AudioLightConv1d");
+  lconv->add("linear_start", clippable(a, h, 2 * h, true));
+  lconv->add("linear_end", clippable(a, h, h, true));
+  auto dw = make("Gemma4AudioCausalConv1d");
+  dw->param("weight", {h, 1, k});
+  lconv->add("depthwise_conv1d", dw);
+  lconv->add("pre_layer_norm", norm(h));
+  lconv->add("conv_norm", norm(h));
+  auto layer = make("Gemma4AudioLayer");
+  layer->add("feed_forward1", ffw);
+  layer->add("feed_forward2", ffw);
+  layer->add("self_attn", attn);
+  layer->add("lconv1d", lconv);
+  for (const char* n : {"norm_pre_attn", "norm_post_attn", "norm_out"}) layer->add(n, norm(h));
+  auto m = make("Gemma4AudioModel");
+  m->add("subsample_conv_projection", sub);
+  m->add("rel_pos_enc", rel);
+  m->add("layers", repeat(layer, a.i("num_hidden_layers", 12)));
+  m->add("output_proj", linear(h, a.i("output_proj_dims", 1536)));
   return m;
 }
 
@@ -185,7 +238,6 @@ Model gemma4_text(const Config& c, std::string_view cls) {
 }
 
 Model gemma4(const Config& c, std::string_view cls) {
-  if (c.opt_sub("audio_config")) heads::unsupported(std::string(cls) + " with an audio tower");
   SubConfig tc = sub_config(c, "text_config", kTextDefaults, "gemma4_text");
   Model text = text_model(tc.c);
   int64_t th = tc.c.i("hidden_size");
@@ -193,12 +245,16 @@ Model gemma4(const Config& c, std::string_view cls) {
   auto vcfg = c.opt_sub("vision_config");
   if (vcfg) m->add("vision_tower", vision_model(*vcfg));
   m->add("language_model", text.root);
-  if (vcfg) {
+  auto acfg = c.opt_sub("audio_config");
+  if (acfg) m->add("audio_tower", audio_model(*acfg));
+  auto embedder = [&](int64_t mm_hidden) {
     auto e = make("Gemma4MultimodalEmbedder");
-    e->add("embedding_projection", linear(vcfg->i("hidden_size", 768), th, false));
+    e->add("embedding_projection", linear(mm_hidden, th, false));
     e->add("embedding_pre_projection_norm", unscaled_norm());
-    m->add("embed_vision", e);
-  }
+    return e;
+  };
+  if (vcfg) m->add("embed_vision", embedder(vcfg->i("hidden_size", 768)));
+  if (acfg) m->add("embed_audio", embedder(acfg->i("output_proj_dims", 1536)));
   Model base{m, text.no_split};
   if (cls == "Gemma4Model") return base;
   if (cls != "Gemma4ForConditionalGeneration") heads::unsupported(cls);

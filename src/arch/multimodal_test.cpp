@@ -51,6 +51,33 @@ TEST(Gemma3Text, CausalLMParameterCount) {
   EXPECT_EQ(text->child("embed_tokens")->buffers[0].first, "embed_scale");
 }
 
+TEST(Gemma4, AudioTowerParameterCount) {
+  // Gemma4AudioConfig's defaults (the audio tower of the gemma-4 E2B/E4B checkpoints), under a small text model.
+  auto cfg = Json::parse(R"({"model_type": "gemma4", "architectures": ["Gemma4ForConditionalGeneration"],
+    "text_config": {"hidden_size": 256, "intermediate_size": 512, "num_hidden_layers": 2, "num_attention_heads": 2,
+                    "num_key_value_heads": 1, "head_dim": 64, "global_head_dim": 64, "vocab_size": 1000,
+                    "hidden_size_per_layer_input": 0},
+    "audio_config": {"model_type": "gemma4_audio"}})");
+  auto b = build_transformers(cfg, Target::TaskModel);
+  ASSERT_TRUE(b) << b.error().message;
+  auto model = b->model.root->child("model");
+  ASSERT_NE(model->child("audio_tower"), nullptr);
+  EXPECT_EQ(model->child("vision_tower"), nullptr);
+  // Subsampling: conv 128*1*9 + LayerNorm(128, no bias) + conv 32*128*9 + LayerNorm(32) + Linear(32*32 -> 1024)
+  //   = 1,152 + 128 + 36,864 + 32 + 1,048,576 = 1,086,752.
+  // Per layer (h=1024): two feed-forwards 2*(2*1024*4096 + 2*1024) = 16,781,312; attention q/k/v/post 4*1024^2 +
+  //   relative_k_proj 1024^2 + per_dim_scale 128 = 5,243,008; light conv 1024*2048 + 1024^2 + depthwise 1024*5 +
+  //   2*1024 = 3,152,896; three norms 3,072: 25,180,288, x12 = 302,163,456.
+  // output_proj 1024*1536 + 1536 = 1,574,400. Total 304,824,608.
+  EXPECT_EQ(measure(Model{model->child("audio_tower"), {}}).parameters, 304'824'608ull);
+  // Clipped linears (the audio default) carry four scalar bounds each: 10 per layer.
+  EXPECT_EQ(measure(Model{model->child("audio_tower"), {}}).buffer_bits,
+            12ull * 10 * 4 * 32 + 512 * 32 /* inv_timescales */ + 12 * 32 /* softcap */);
+  // embed_audio projects output_proj_dims (1536) into the text width.
+  EXPECT_EQ(model->child("embed_audio")->child("embedding_projection")->params[0].second.shape,
+            (std::vector<int64_t>{256, 1536}));
+}
+
 TEST(Multimodal, HostileNestedConfigsFailCleanly) {
   // A vision_config that is not an object, and a zero head count, are errors, not crashes.
   auto bad = Json::parse(R"({"model_type": "llava", "vision_config": 3})");
