@@ -195,6 +195,7 @@ Result<BuiltModel> build_transformers_unguarded(const Json& config, Target targe
     Config c(config, model_type);
     BuiltModel b{fam->build(c, cls), cls, model_type};
     if (auto e = check_shapes(b.model)) return std::unexpected(*e);
+    if (fam->cls_from_root && b.model.root) b.cls = b.model.root->cls;
     return b;
   } catch (const ConfigError& e) {
     return fail(ErrorKind::BadInput, e.what());

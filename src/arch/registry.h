@@ -29,6 +29,8 @@ struct TransformersFamily {
   std::string base_class = "";           // set when AutoModel builds something other than prefix + "Model"
   // Task model for a config without `architectures`: AutoModelForPreTraining's class ("" = the AutoModel class).
   std::string pretraining_class = "";
+  bool cls_from_root = false;            // the class built is the root module's (the builder maps a class name
+                                         // transformers does not know, e.g. LlavaLlamaForCausalLM, to the one it builds)
 };
 
 struct TimmFamily {
