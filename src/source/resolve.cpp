@@ -124,7 +124,10 @@ Result<ModelSource> resolve_model(std::string_view model, const ResolveOptions& 
   auto ref = parse_repo_ref(model, opts.revision, endpoint);
   if (!ref) {
     if (auto c = from_catalog(model)) return *c;
-    return std::unexpected(ref.error());
+    if (model.find("://") != std::string_view::npos) return std::unexpected(ref.error());
+    return fail(ErrorKind::NotFound, fmt::format("model `{}` is not a local path, not a valid Hub id (org/name) and not "
+                                                 "in the bundled catalog; closest catalog ids: {}",
+                                                 model, fmt::join(closest_ids(model), ", ")));
   }
   std::string cache_dir = opts.cache_dir.empty() ? hub_cache_dir() : opts.cache_dir;
   // A catalog entry is the revision `main` of its repo; a pinned revision must come from the Hub or the cache.
@@ -135,8 +138,8 @@ Result<ModelSource> resolve_model(std::string_view model, const ResolveOptions& 
       if (auto c = from_catalog(ref->id)) return *c;
     return fail(ErrorKind::NotFound,
                 fmt::format("model `{}` (revision `{}`) is neither in the HF cache ({}) nor in the bundled catalog, and "
-                            "offline mode (--offline or HF_HUB_OFFLINE) does not reach the Hub",
-                            ref->id, ref->revision, cache_dir));
+                            "offline mode (--offline or HF_HUB_OFFLINE) does not reach the Hub; closest catalog ids: {}",
+                            ref->id, ref->revision, cache_dir, fmt::join(closest_ids(ref->id), ", ")));
   }
   HubOptions ho;
   ho.endpoint = endpoint;
@@ -161,10 +164,14 @@ Result<ModelSource> resolve_model(std::string_view model, const ResolveOptions& 
       say(opts, fmt::format("memfit: the Hub at {} could not be reached ({}); using the bundled catalog", endpoint, why));
       return *c;
     }
+  std::string catalog_note =
+      !catalog_ok && find_in_catalog(ref->id)
+          ? fmt::format("the bundled catalog holds only revision `main`, not `{}`", ref->revision)
+          : fmt::format("closest catalog ids: {}", fmt::join(closest_ids(ref->id), ", "));
   return fail(ErrorKind::Network,
               fmt::format("could not reach the Hub at {} for model `{}`: {}. Neither the HF cache nor the bundled "
-                          "catalog has it; once it is cached, --offline (or HF_HUB_OFFLINE=1) works without the network",
-                          endpoint, ref->id, why));
+                          "catalog has it ({}); --offline (or HF_HUB_OFFLINE=1) uses only the cache and the catalog",
+                          endpoint, ref->id, why, catalog_note));
 }
 
 }  // namespace memfit
