@@ -82,7 +82,7 @@ std::string human_bytes(double b) {
   const char* units[] = {"B", "kB", "MB", "GB"};
   int u = 0;
   while (b >= 1000 && u < 3) b /= 1000, ++u;
-  return fmt::format("{:.1f} {}", b, units[u]);
+  return u == 0 ? fmt::format("{:.0f} B", b) : fmt::format("{:.1f} {}", b, units[u]);
 }
 
 struct Response {
@@ -109,6 +109,7 @@ struct Transfer {
   bool too_large = false;
   bool progress = false;
   bool printed = false;
+  curl_off_t shown = -1;  // bytes on the progress line, redrawn only when it changes
   std::string label;
   std::chrono::steady_clock::time_point start;
 };
@@ -146,7 +147,8 @@ int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t, cu
   auto* t = static_cast<Transfer*>(user);
   if (!t->progress) return 0;
   auto elapsed = std::chrono::steady_clock::now() - t->start;
-  if (elapsed < std::chrono::milliseconds(500)) return 0;
+  if (elapsed < std::chrono::milliseconds(500) || dlnow == t->shown) return 0;
+  t->shown = dlnow;
   std::string total = dltotal > 0 ? " / " + human_bytes(static_cast<double>(dltotal)) : std::string();
   std::fprintf(stderr, "\rDownloading %s: %s%s\x1b[K", t->label.c_str(), human_bytes(static_cast<double>(dlnow)).c_str(),
                total.c_str());
