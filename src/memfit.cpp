@@ -13,13 +13,27 @@ Result<BuiltModel> build_model(const ModelSource& src, const EstimateOptions& op
   std::string lib = opts.library;
   if (lib.empty()) lib = detect_library(*json);
   if (lib.empty()) lib = src.library_hint;
+  bool from_hub = src.origin == "hub" || src.origin == "cache";
   if (lib.empty())
     return fail(ErrorKind::BadInput,
-                fmt::format("Model `{}` does not have any library metadata, please manually pass in a `--library_name` "
+                fmt::format("Model `{}` does not have any library metadata{}, please manually pass in a `--library_name` "
                             "to use (such as `transformers`)",
-                            src.id));
+                            src.id, from_hub ? " on the Hub" : ""));
   if (lib == "timm") return build_timm(*json);
-  return build_transformers(*json, opts.target);
+  // Remote code: memfit never runs a repository's code. The registry builds what it can natively (known model_type,
+  // remote-code aliases, the generic decoder); when it cannot, say that the architecture lives in code.
+  auto built = build_transformers(*json, opts.target);
+  if (!built && built.error().kind == ErrorKind::Unsupported && json->contains("auto_map")) {
+    auto mt = json->find("model_type");
+    std::string model_type = mt != json->end() && mt->is_string() ? mt->get<std::string>() : "";
+    if (!is_supported_model_type(model_type))
+      return fail(ErrorKind::Unsupported,
+                  fmt::format("Model `{}` defines its own architecture in code (auto_map, model_type `{}`), and memfit "
+                              "never runs code from a repository (--trust_remote_code only keeps accelerate's flag); "
+                              "`memfit inspect {}` estimates it from its checkpoint headers instead. ({})",
+                              src.id, model_type, src.id, built.error().message));
+  }
+  return built;
 }
 
 Result<Estimate> estimate_memory(std::string_view model, const EstimateOptions& opts) {

@@ -19,7 +19,9 @@ struct CliRun {
 
 CliRun run(const std::string& args) {
   fs::path err_file = fs::temp_directory_path() / ("memfit_cli_err_" + std::to_string(::getpid()));
-  std::string cmd = std::string(MEMFIT_BINARY) + " " + args + " 2>" + err_file.string();
+  // Offline: these tests exercise the bundled catalog and must never reach the real Hub (src/source/hub_cli_test.cpp
+  // covers the Hub against a local stand-in).
+  std::string cmd = "HF_HUB_OFFLINE=1 HF_HUB_CACHE=/nonexistent/memfit-test-cache " + std::string(MEMFIT_BINARY) + " " + args + " 2>" + err_file.string();
   CliRun r{};
   FILE* p = ::popen(cmd.c_str(), "r");
   std::array<char, 4096> buf{};

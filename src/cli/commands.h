@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "source/resolve.h"
 
 namespace memfit::cli {
 
@@ -18,6 +19,10 @@ struct Command {
 
 Command add_estimate_memory(CLI::App& app);
 Command add_list(CLI::App& app);
+
+// Adds the Hub flags (--offline, --revision, --token, --timeout, --connect-timeout) to a command taking a MODEL and
+// turns Hub resolution on for it: `opts` must outlive parsing (keep it in the command's shared Args).
+void add_hub_options(CLI::App* sub, ResolveOptions& opts);
 
 // Prints "memfit: error: <message>" on stderr and returns the exit code for its kind.
 int report_error(const Error& e);

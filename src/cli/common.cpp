@@ -1,11 +1,28 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "cli/commands.h"
 
 namespace memfit::cli {
+
+void add_hub_options(CLI::App* sub, ResolveOptions& opts) {
+  opts.use_hub = true;
+  opts.progress = ::isatty(2) != 0;
+  opts.note = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  sub->add_option("--revision", opts.revision, "Branch, tag, commit sha or refs/pr/N (default: main)");
+  sub->add_option("--token", opts.token, "Hub access token (default: $HF_TOKEN, then the huggingface token file)");
+  sub->add_flag("--offline", opts.offline,
+                "No network: the HF cache, then the bundled catalog (also HF_HUB_OFFLINE=1)");
+  sub->add_option("--timeout", opts.timeout_s, "Seconds a Hub request may take (default: $MEMFIT_TIMEOUT or 10)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--connect-timeout", opts.connect_timeout_s,
+                  "Seconds to connect to the Hub (default: $MEMFIT_CONNECT_TIMEOUT or 5)")
+      ->check(CLI::PositiveNumber);
+}
 
 int report_error(const Error& e) {
   std::fprintf(stderr, "memfit: error: %s\n", e.message.c_str());

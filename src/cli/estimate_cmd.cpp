@@ -16,6 +16,7 @@ struct Args {
   bool task_model = false;
   bool breakdown = false;
   std::string format = "table";
+  ResolveOptions resolve;
 };
 
 int run(const Args& a) {
@@ -30,6 +31,7 @@ int run(const Args& a) {
   if (!a.dtypes.empty()) opts.dtypes = a.dtypes;
   opts.target = a.task_model ? Target::TaskModel : Target::Accelerate;
   opts.breakdown = a.breakdown;
+  opts.resolve = a.resolve;
   auto est = estimate_memory(a.model, opts);
   if (!est) return report_error(est.error());
   std::fprintf(stderr, "Loading pretrained config for `%s` from `%s`...\n", a.model.c_str(), est->library.c_str());
@@ -47,7 +49,7 @@ int run(const Args& a) {
 Command add_estimate_memory(CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto* sub = app.add_subcommand("estimate-memory", "Model size per dtype, byte for byte what accelerate reports");
-  sub->add_option("model", a->model, "Hub id (from the bundled catalog), a folder with config.json, or a config.json")
+  sub->add_option("model", a->model, "Hub id (org/name, legacy id or Hub URL), a folder with config.json, or a config.json")
       ->required();
   sub->add_option("--library_name", a->library, "transformers or timm (default: detected from the config)");
   sub->add_option("--dtypes", a->dtypes, "Any of float32 float16 int8 int4 (default: all four)");
@@ -56,6 +58,7 @@ Command add_estimate_memory(CLI::App& app) {
   sub->add_flag("--task-model", a->task_model, "Build the config's architectures[0] class (with its head)");
   sub->add_option("--format", a->format, "table (default), markdown, json or csv");
   sub->add_flag("--breakdown", a->breakdown, "Also show each top-level module and each repeated block with its count");
+  add_hub_options(sub, a->resolve);
   return {sub, [a] { return run(*a); }};
 }
 
