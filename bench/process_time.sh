@@ -13,7 +13,7 @@ for m in "${models[@]}"; do
   times=()
   for ((i = 0; i < n; i++)); do
     s=$(date +%s%N)
-    "$bin" estimate-memory "$m" >/dev/null 2>&1 || true
+    "$bin" estimate-memory "$m" --offline >/dev/null 2>&1 || true
     e=$(date +%s%N)
     times+=($(( (e - s) / 1000 )))
   done
