@@ -22,6 +22,16 @@ ModulePtr lm_head(int64_t hidden, int64_t vocab, bool tied, const std::string& t
   return m;
 }
 
+Model base_or_causal_lm(std::string_view cls, const std::string& base_cls, const std::string& lm_cls, ModulePtr text,
+                        int64_t hidden, int64_t vocab, bool tied, std::vector<std::string> no_split) {
+  if (cls == base_cls) return {text, std::move(no_split)};
+  if (cls != lm_cls) unsupported(cls);
+  auto root = make(std::string(cls));
+  root->add("model", text);
+  root->add("lm_head", lm_head(hidden, vocab, tied, "model.embed_tokens.weight"));
+  return {root, std::move(no_split)};
+}
+
 void unsupported(std::string_view cls) {
   throw UnsupportedClass(fmt::format("class `{}` is not supported yet", cls));
 }

@@ -83,20 +83,10 @@ Model build(const Config& c, std::string_view cls) {
 
 // The text-only checkpoints (model_type qwen3_5_moe_text): Qwen3_5MoeTextModel / Qwen3_5MoeForCausalLM.
 Model build_text(const Config& c, std::string_view cls) {
-  std::vector<std::string> no_split{"Qwen3_5MoeDecoderLayer"};
   DecoderSpec s;
   auto text = text_model(c, &s);
-  Model m;
-  if (cls == "Qwen3_5MoeTextModel") {
-    m = {text, no_split};
-  } else if (cls == "Qwen3_5MoeForCausalLM") {
-    auto root = make(std::string(cls));
-    root->add("model", text);
-    root->add("lm_head", heads::lm_head(s.hidden, s.vocab, s.tie_embeddings, "model.embed_tokens.weight"));
-    m = {root, no_split};
-  } else {
-    heads::unsupported(cls);
-  }
+  Model m = heads::base_or_causal_lm(cls, "Qwen3_5MoeTextModel", "Qwen3_5MoeForCausalLM", text, s.hidden, s.vocab,
+                                     s.tie_embeddings, {"Qwen3_5MoeDecoderLayer"});
   m.to_checkpoint = moe::split_experts();
   return m;
 }

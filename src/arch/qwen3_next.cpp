@@ -85,18 +85,8 @@ namespace {
 Model build(const Config& c, std::string_view cls) {
   DecoderSpec s;
   auto text = qwen3_next_text(c, {"Qwen3Next", 151936, 48, 512, false, false}, &s);
-  std::vector<std::string> no_split{"Qwen3NextDecoderLayer"};
-  Model m;
-  if (cls == "Qwen3NextModel") {
-    m = {text, no_split};
-  } else if (cls == "Qwen3NextForCausalLM") {
-    auto root = make(std::string(cls));
-    root->add("model", text);
-    root->add("lm_head", heads::lm_head(s.hidden, s.vocab, s.tie_embeddings, "model.embed_tokens.weight"));
-    m = {root, no_split};
-  } else {
-    heads::unsupported(cls);
-  }
+  Model m = heads::base_or_causal_lm(cls, "Qwen3NextModel", "Qwen3NextForCausalLM", text, s.hidden, s.vocab,
+                                     s.tie_embeddings, {"Qwen3NextDecoderLayer"});
   m.to_checkpoint = moe::split_experts();
   return m;
 }
