@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   CLI::App app{"memfit: how much memory a model needs, and whether it fits", "memfit"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("memfit 0.1.0"));
-  std::vector<Command> commands{add_estimate_memory(app), add_list(app)};
+  std::vector<Command> commands{add_estimate_memory(app), add_list(app), add_inspect(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
