@@ -17,5 +17,10 @@ test: build
 bench: build
 	$(BUILD)/memfit_bench
 
+# Longer fuzzing than the 5 s per target that `make test` does: FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash scripts/fuzz.sh $(abspath $(BUILD))/fuzz $(FUZZ_SECONDS)
+
 clean:
 	rm -rf $(BUILD)
