@@ -51,6 +51,19 @@ Result<Estimate> estimate_memory(std::string_view model, const EstimateOptions& 
   if (opts.breakdown) e.breakdown = breakdown(built->model);
   e.approximate = built->approximate;
   e.notes = built->notes;
+  // Quantization-aware size: the what-if scheme, else the config's own quantization_config (if memfit models it).
+  if (!opts.quantization.empty()) {
+    auto s = scheme_from_name(opts.quantization);
+    if (!s) return std::unexpected(s.error());
+    e.quantized = quantized_size(built->model, *s);
+    e.quantized_origin = "what-if";
+  } else if (auto json = parse_json(src->config_text, src->config_name); json && json->is_object()) {
+    if (const Json* q = find_quantization_config(*json))
+      if (auto s = scheme_from_config(*q)) {
+        e.quantized = quantized_size(built->model, *s);
+        e.quantized_origin = "quantization_config";
+      }
+  }
   return e;
 }
 

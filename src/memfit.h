@@ -18,6 +18,7 @@ struct EstimateOptions {
   Target target = Target::Accelerate;                  // --task-model builds the config's architectures[0]
   ResolveOptions resolve;
   bool breakdown = false;                              // fill Estimate::breakdown
+  std::string quantization;                            // what-if scheme (quantization_names()); "" = the config's
 };
 
 // Parses a config and builds its model with the given (or detected) library.

@@ -17,6 +17,7 @@ struct Args {
   bool breakdown = false;
   std::string format = "table";
   ResolveOptions resolve;
+  std::string quantization;
 };
 
 int run(const Args& a) {
@@ -32,6 +33,7 @@ int run(const Args& a) {
   opts.target = a.task_model ? Target::TaskModel : Target::Accelerate;
   opts.breakdown = a.breakdown;
   opts.resolve = a.resolve;
+  opts.quantization = a.quantization;
   auto est = estimate_memory(a.model, opts);
   if (!est) return report_error(est.error());
   std::fprintf(stderr, "Loading pretrained config for `%s` from `%s`...\n", a.model.c_str(), est->library.c_str());
@@ -59,6 +61,9 @@ Command add_estimate_memory(CLI::App& app) {
   sub->add_option("--format", a->format, "table (default), markdown, json or csv");
   sub->add_flag("--breakdown", a->breakdown, "Also show each top-level module and each repeated block with its count");
   add_hub_options(sub, a->resolve);
+  sub->add_option("--quantization", a->quantization,
+                  "What-if size as loaded with a quantization method (extra section): bnb-int8, bnb-nf4, bnb-nf4-dq, "
+                  "gptq-4bit-g128, awq-4bit-g128, fp8, mxfp4, nvfp4, gguf-q4_k_m, gguf-q8_0, ...");
   return {sub, [a] { return run(*a); }};
 }
 

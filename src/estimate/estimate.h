@@ -1,11 +1,13 @@
 // accelerate's per-dtype rows: largest layer and total divided by 1/2/4/8 for float32/float16/int8/int4, and
 // "Training using Adam" as 4 x the row's total (the seed document's rule).
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "arch/registry.h"
 #include "tree/breakdown.h"
+#include "estimate/quantize.h"
 #include "tree/measure.h"
 
 namespace memfit {
@@ -31,6 +33,9 @@ struct Estimate {
   std::vector<BreakdownEntry> breakdown;  // filled when asked for (--breakdown)
   bool approximate = false;        // the architecture was not implemented: a generic estimate
   std::vector<std::string> notes;  // assumptions and substitutions, one sentence each
+  // Size as loaded with the config's quantization_config, or with the --quantization what-if (extra section).
+  std::optional<QuantizedSize> quantized;
+  std::string quantized_origin;  // "quantization_config" or "what-if"
 };
 
 // The four dtypes accelerate knows, in its default order.

@@ -79,12 +79,32 @@ std::vector<std::string> row_strings(const Row& r) {
           convert_bytes(r.training.value, r.training.py_int)};
 }
 
+namespace {
+// The quantization-aware section (only when Estimate::quantized is set): parts of the size as loaded.
+std::vector<std::vector<std::string>> quantized_rows(const QuantizedSize& q) {
+  auto b = [](uint64_t x) { return convert_bytes(static_cast<double>(x), true); };
+  return {{"quantized weights", fmt::format("{}", q.quantized_params), b(q.weight_bytes)},
+          {"scales / zeros", "", b(q.overhead_bytes)},
+          {"unquantized", fmt::format("{}", q.unquantized_params), b(q.unquantized_bytes)},
+          {"buffers", "", b(q.buffer_bytes)},
+          {"total", fmt::format("{}", q.quantized_params + q.unquantized_params), b(q.total_bytes)},
+          {"bits / quantized weight", "", fmt::format("{:.4f}", q.bits_per_quantized_weight)}};
+}
+std::string quantized_title(const Estimate& e) {
+  return fmt::format("Loaded as {} ({})", e.quantized->scheme, e.quantized_origin);
+}
+}  // namespace
+
 std::string render_table(const Estimate& e) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : e.rows) rows.push_back(row_strings(r));
-  return ascii_table(kHeaders, rows,
-                     fmt::format("Memory Usage for loading `{}`{}", e.model, e.approximate ? " (approximate)" : "")) +
-         "\n";
+  std::string out = ascii_table(kHeaders, rows,
+                                fmt::format("Memory Usage for loading `{}`{}", e.model,
+                                            e.approximate ? " (approximate)" : "")) +
+                    "\n";
+  if (e.quantized)
+    out += ascii_table({"part", "parameters", "size"}, quantized_rows(*e.quantized), quantized_title(e)) + "\n";
+  return out;
 }
 
 std::string render_markdown(const Estimate& e) {
@@ -108,6 +128,10 @@ std::string render_markdown(const Estimate& e) {
   for (size_t x : w) out += std::string(x + 2, '-') + "|";
   out += "\n";
   for (const auto& r : rows) out += line(r);
+  if (e.quantized) {
+    out += fmt::format("\n{}:\n\n| part | parameters | size |\n|---|---:|---:|\n", quantized_title(e));
+    for (const auto& r : quantized_rows(*e.quantized)) out += fmt::format("| {} | {} | {} |\n", r[0], r[1], r[2]);
+  }
   return out;
 }
 
@@ -146,6 +170,20 @@ std::string render_json(const Estimate& e) {
   }
   if (e.approximate) j["approximate"] = true;
   if (!e.notes.empty()) j["assumptions"] = e.notes;
+  if (e.quantized) {
+    const auto& q = *e.quantized;
+    j["quantized"] = {{"scheme", q.scheme},
+                      {"origin", e.quantized_origin},
+                      {"quantized_parameters", q.quantized_params},
+                      {"unquantized_parameters", q.unquantized_params},
+                      {"quantized_tensors", q.quantized_tensors},
+                      {"weight_bytes", q.weight_bytes},
+                      {"overhead_bytes", q.overhead_bytes},
+                      {"unquantized_bytes", q.unquantized_bytes},
+                      {"buffer_bytes", q.buffer_bytes},
+                      {"total_bytes", q.total_bytes},
+                      {"bits_per_quantized_weight", q.bits_per_quantized_weight}};
+  }
   return j.dump(2) + "\n";
 }
 
