@@ -82,6 +82,7 @@ struct Report {
   std::optional<uint64_t> index_total_size;  // metadata.total_size of the index(es), summed over components
   std::optional<GgufInfo> gguf;
   std::vector<std::string> notes;
+  std::optional<uint64_t> fetched_bytes;  // Hub: bytes received (headers and small JSON files only)
   std::vector<Tensor> tensor_list;  // every tensor (not rendered; for callers and tests)
 };
 

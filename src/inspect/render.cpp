@@ -27,6 +27,7 @@ std::vector<std::vector<std::string>> summary_rows(const Report& r) {
       {"total bytes", fmt::format("{} ({})", grouped(r.total_bytes), human_bytes(r.total_bytes))},
   };
   if (r.index_total_size) rows.push_back({"index total_size", grouped(*r.index_total_size)});
+  if (r.fetched_bytes) rows.push_back({"fetched", human_bytes(*r.fetched_bytes)});
   if (!r.quantization.method.empty()) {
     std::string q = r.quantization.method;
     if (r.quantization.bits) q += fmt::format(", {}-bit", r.quantization.bits);
@@ -175,6 +176,7 @@ Json to_json(const Report& r) {
   else
     j["gguf"] = nullptr;
   j["notes"] = r.notes;
+  if (r.fetched_bytes) j["fetched_bytes"] = *r.fetched_bytes;
   return j;
 }
 
