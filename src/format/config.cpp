@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstdint>
+
 namespace memfit {
 
 Result<Json> parse_json(std::string_view text, std::string_view origin) {
@@ -39,10 +42,12 @@ void Config::missing(std::string_view key) const {
 std::optional<int64_t> Config::opt_i(std::string_view key) const {
   const Json* v = find(key);
   if (!v) return std::nullopt;
+  if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) missing(key);
   if (v->is_number_integer()) return v->get<int64_t>();
   if (v->is_number_float()) {
+    // Range-check before converting: a float outside int64 (1e300, inf, nan) is undefined behaviour to cast.
     double d = v->get<double>();
-    if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+    if (d >= -9.2e18 && d <= 9.2e18 && d == std::trunc(d)) return static_cast<int64_t>(d);
   }
   missing(key);
 }

@@ -35,7 +35,7 @@ size_t scalar_size(ValueType t) {
 // Sequential reader over a RangeReader with a read-ahead buffer; every read is checked against the file size.
 class Cursor {
  public:
-  Cursor(const RangeReader& rd, uint64_t size) : rd_(rd), size_(size) {}
+  Cursor(const RangeReader& rd, uint64_t size, uint64_t ahead) : rd_(rd), size_(size), ahead_(std::max<uint64_t>(ahead, 1)) {}
   uint64_t pos() const { return pos_; }
   uint64_t left() const { return size_ - pos_; }
 
@@ -44,7 +44,7 @@ class Cursor {
       throw ReadError{fmt::format("truncated: {} needs {} bytes at offset {}, the file has {} left", what, n, pos_,
                                   left())};
     if (pos_ < buf_off_ || pos_ + n > buf_off_ + buf_.size()) {
-      uint64_t want = std::min<uint64_t>(std::max<uint64_t>(n, 1u << 20), left());
+      uint64_t want = std::min<uint64_t>(std::max<uint64_t>(n, ahead_), left());
       auto r = rd_(pos_, want);
       if (!r) throw ReadError{r.error().message};
       if (r->size() < n) throw ReadError{fmt::format("truncated: {} at offset {}", what, pos_)};
@@ -66,6 +66,7 @@ class Cursor {
  private:
   const RangeReader& rd_;
   uint64_t size_;
+  uint64_t ahead_;
   uint64_t pos_ = 0;
   std::string buf_;
   uint64_t buf_off_ = 0;
@@ -355,7 +356,7 @@ std::optional<std::string> File::get_string(std::string_view key) const {
 }
 
 Result<File> read(const RangeReader& rd, uint64_t file_size, std::string_view origin, const Limits& l) {
-  Cursor c(rd, file_size);
+  Cursor c(rd, file_size, l.read_ahead);
   Parser p(c, l);
   File f;
   f.file_size = file_size;

@@ -83,6 +83,7 @@ struct Limits {
   uint64_t max_kv = 1ull << 20;
   uint64_t max_tensors = 1ull << 22;
   int max_depth = 8;  // arrays of arrays
+  uint64_t read_ahead = 1ull << 20;  // bytes fetched per read (smaller for HTTP ranges)
 };
 
 struct File {

@@ -147,7 +147,9 @@ Result<Report> inspect_hub(std::string_view model, const HubInspectOptions& o) {
     if (o.file.ends_with(".gguf")) {
       r.format = "gguf";
       // The Hub tells no size through a range read: the reader checks counts against what it can read.
-      auto f = gguf::read(ranged(c, client, o.file), UINT64_MAX / 2, c.ref.id + "/" + o.file);
+      gguf::Limits lim;
+      lim.read_ahead = 64u << 10;
+      auto f = gguf::read(ranged(c, client, o.file), UINT64_MAX / 2, c.ref.id + "/" + o.file, lim);
       if (!f) return std::unexpected(f.error());
       r.files.push_back({o.file, 0, f->data_offset, f->tensors.size(), ""});
       for (const auto& t : f->tensors) {
