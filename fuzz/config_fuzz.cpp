@@ -8,7 +8,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto j = memfit::parse_json(text, "config.json");
   if (!j || !j->is_object()) return 0;
-  memfit::Config c(*j, j->value("model_type", std::string()));
+  auto mt = j->find("model_type");
+  memfit::Config c(*j, mt != j->end() && mt->is_string() ? mt->get<std::string>() : std::string());
   try {
     (void)c.i("hidden_size", 0);
     (void)c.i_any({"num_hidden_layers", "n_layer", "num_layers"});

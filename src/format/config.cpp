@@ -20,6 +20,11 @@ Result<Json> parse_json(std::string_view text, std::string_view origin) {
     std::string what = e.what();
     if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
     return fail(ErrorKind::BadInput, fmt::format("{}:{}:{}: malformed JSON: {}", origin, line, col, what));
+  } catch (const Json::exception& e) {
+    // e.g. out_of_range 406 for a number like 4e7777 (found by the config fuzzer): bad input, not a crash.
+    std::string what = e.what();
+    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    return fail(ErrorKind::BadInput, fmt::format("{}: malformed JSON: {}", origin, what));
   }
 }
 

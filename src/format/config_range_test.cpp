@@ -18,5 +18,12 @@ TEST(ConfigRange, HugeFloatsAndUnsignedAreErrors) {
   EXPECT_THROW(c.i("e"), ConfigError);
 }
 
+TEST(ConfigRange, NumberOverflowIsBadInputNotACrash) {
+  auto j = parse_json(R"({"hidden_size": 4096777777777777E7777777777777777777})", "config.json");
+  ASSERT_FALSE(j);
+  EXPECT_EQ(j.error().kind, ErrorKind::BadInput);
+  EXPECT_NE(j.error().message.find("number overflow"), std::string::npos) << j.error().message;
+}
+
 }  // namespace
 }  // namespace memfit
