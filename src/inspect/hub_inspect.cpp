@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#if __has_include("source/hub.h")
+#ifdef MEMFIT_HAS_HUB
 #include <algorithm>
 #include <atomic>
 #include <future>
@@ -20,7 +20,7 @@
 
 namespace memfit::inspect {
 
-#if !__has_include("source/hub.h")
+#ifndef MEMFIT_HAS_HUB
 
 bool hub_inspect_available() { return false; }
 Result<Report> inspect_hub(std::string_view model, const HubInspectOptions&) {

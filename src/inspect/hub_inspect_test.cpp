@@ -1,6 +1,6 @@
 // memfit inspect on a Hub repository, against the stand-in Hub (source/fake_hub_test.h): only headers travel
 // (the bytes received stay a tiny fraction of the checkpoint), totals match the index, GGUF by --file.
-#if __has_include("source/fake_hub_test.h")
+#ifdef MEMFIT_HAS_HUB
 #include "inspect/hub_inspect.h"
 
 #include <gtest/gtest.h>
