@@ -152,6 +152,25 @@ TEST(Quantize, GgufPresetsMatchLlamaCppForLlama3_8B) {
   EXPECT_NEAR(dq.bits_per_quantized_weight, 4.127, 0.001);
 }
 
+TEST(Quantize, GptOssMxfp4AsLoadedEqualsItsCheckpoint) {
+  // openai/gpt-oss-20b's config says mxfp4 (experts only; attention, router, embeddings, lm_head in bf16): the size as
+  // loaded is its index's metadata.total_size, 13,761,264,768 B, plus the one non-persistent rotary buffer.
+  const CatalogEntry* e = find_in_catalog("openai/gpt-oss-20b");
+  ASSERT_NE(e, nullptr);
+  ModelSource src{std::string(e->id), "catalog", std::string(e->config), std::string(e->id), "transformers"};
+  EstimateOptions opts;
+  opts.target = Target::TaskModel;
+  auto built = build_model(src, opts);
+  if (!built || built->approximate) GTEST_SKIP() << "gpt-oss is not built by a family builder here";
+  Json cfg = Json::parse(e->config);
+  auto s = scheme_from_config(*find_quantization_config(cfg));
+  ASSERT_TRUE(s);
+  auto q = quantized_size(built->model, *s);
+  EXPECT_EQ(q.total_bytes - q.buffer_bytes, 13761264768u);
+  EXPECT_EQ(q.quantized_tensors, 48u);
+  EXPECT_DOUBLE_EQ(q.bits_per_quantized_weight, 4.25);
+}
+
 TEST(Quantize, EstimateMemoryWhatIfSection) {
   EstimateOptions opts;
   opts.quantization = "gptq-4bit-g128";
