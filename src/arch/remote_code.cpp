@@ -8,7 +8,10 @@ namespace {
 // InternLM (v1) is Llama with an optional bias on q/k/v/o (`bias`).
 Json internlm_as_llama(const Json& c) {
   Json n = c;
-  n["attention_bias"] = c.value("bias", true);
+  auto bias = c.find("bias");
+  if (bias != c.end() && !bias->is_boolean())
+    throw ConfigError("config key `bias` is missing or invalid (model_type `internlm`)");
+  n["attention_bias"] = bias == c.end() ? true : bias->get<bool>();
   return n;
 }
 
