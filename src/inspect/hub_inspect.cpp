@@ -6,14 +6,19 @@
 #include <fmt/format.h>
 
 #ifdef MEMFIT_HAS_HUB
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <future>
 #include <mutex>
 
 #include "format/config.h"
 #include "format/gguf.h"
 #include "format/safetensors.h"
+#include "source/hf_cache.h"
 #include "source/hub.h"
 #include "source/token.h"
 #endif
@@ -54,6 +59,8 @@ HubOptions hub_options(const HubInspectOptions& o) {
 }
 
 // A small JSON side file (index, config, model_index), or nullopt when the repo does not have it.
+// Side files are cached in the HF cache like any Hub download (huggingface_hub's layout), so a second run reads them
+// from disk. Headers are byte ranges of weight files and have no place in that layout: they are fetched each time.
 Result<std::optional<Json>> small_json(Ctx& c, HubClient& client, const std::string& file) {
   auto f = client.download(c.ref, file, 64u << 20);
   if (!f) {
@@ -61,6 +68,8 @@ Result<std::optional<Json>> small_json(Ctx& c, HubClient& client, const std::str
     return std::unexpected(f.error());
   }
   c.fetched += f->content.size();
+  if (!f->commit.empty() && is_safe_etag(f->etag))
+    (void)cache_store(hub_cache_dir(), c.ref.id, c.ref.revision, f->commit, f->etag, file, f->content);
   auto j = parse_json(f->content, c.ref.id + "/" + file);
   if (!j) return std::unexpected(j.error());
   return std::optional<Json>{std::move(*j)};
@@ -78,16 +87,30 @@ safetensors::RangeReader ranged(Ctx& c, HubClient& client, const std::string& fi
 Result<void> read_safetensors(Ctx& c, Report& r, const std::vector<std::string>& files, const std::string& component) {
   std::vector<Result<safetensors::Header>> out(files.size(), fail(ErrorKind::Internal, "not read"));
   std::atomic<size_t> next{0};
+  // A progress line on a terminal when reading takes longer than half a second; nothing otherwise.
+  const bool tty = ::isatty(2) != 0;
+  const auto start = std::chrono::steady_clock::now();
+  std::atomic<size_t> done{0};
+  std::mutex print;
+  bool printed = false;
   auto worker = [&] {
     HubClient client(c.hub);
     for (size_t k; (k = next++) < files.size();) {
       out[k] = safetensors::read_header(ranged(c, client, files[k]), std::nullopt, c.ref.id + "/" + files[k]);
+      size_t d = ++done;
+      if (tty && std::chrono::steady_clock::now() - start > std::chrono::milliseconds(500)) {
+        std::lock_guard lock(print);
+        std::fprintf(stderr, "\rmemfit: reading safetensors headers of %s: %zu/%zu files, %llu bytes", c.ref.id.c_str(),
+                     d, files.size(), static_cast<unsigned long long>(c.fetched.load()));
+        printed = true;
+      }
     }
   };
   size_t n = std::clamp<size_t>(static_cast<size_t>(std::max(1, c.o.parallel)), 1, files.size());
   std::vector<std::future<void>> fs;
   for (size_t t = 0; t < n; ++t) fs.push_back(std::async(std::launch::async, worker));
   for (auto& f : fs) f.get();
+  if (printed) std::fprintf(stderr, "\r\033[K");
   for (size_t k = 0; k < files.size(); ++k) {
     if (!out[k]) return std::unexpected(out[k].error());
     const auto& h = *out[k];

@@ -13,6 +13,7 @@
 #include "format/gguf.h"
 #include "format/safetensors.h"
 #include "source/fake_hub_test.h"
+#include "source/hf_cache.h"
 
 namespace memfit::inspect {
 namespace {
@@ -57,11 +58,22 @@ TEST(HubInspect, ReadsOnlyHeadersWithRanges) {
   repo.files["m-Q8_0.gguf"] = file_bytes(p);
   hub.add("org/model", repo);
 
+  // The index and config are cached like other Hub downloads, in a cache of the test's own.
+  std::string cache = (dir / "hub-cache").string();
+  struct CacheEnv {
+    const char* saved = std::getenv("HF_HUB_CACHE");
+    std::string value = saved ? saved : "";
+    explicit CacheEnv(const std::string& c) { ::setenv("HF_HUB_CACHE", c.c_str(), 1); }
+    ~CacheEnv() { saved ? ::setenv("HF_HUB_CACHE", value.c_str(), 1) : ::unsetenv("HF_HUB_CACHE"); }
+  } cache_env(cache);
   HubInspectOptions o;
   o.endpoint = hub.endpoint();
   o.timeout_s = 5;
   auto r = inspect_hub("org/model", o);
   ASSERT_TRUE(r) << r.error().message;
+  auto cached = cache_find(cache, "org/model", "main", "model.safetensors.index.json");
+  ASSERT_TRUE(cached.has_value());
+  EXPECT_EQ(cached->commit, repo.sha);
   EXPECT_EQ(r->files.size(), 3u);
   EXPECT_EQ(r->tensors, 12u);
   EXPECT_EQ(r->total_bytes, total);
