@@ -12,6 +12,18 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("memfit 0.1.0"));
   std::vector<Command> commands{add_estimate_memory(app), add_list(app), add_inspect(app)};
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string first = argv[1], names;
+    bool known = false;
+    for (const auto& c : commands) {
+      known = known || c.sub->get_name() == first;
+      names += (names.empty() ? "" : ", ") + c.sub->get_name();
+    }
+    if (!known) {
+      std::fprintf(stderr, "memfit: error: unknown command `%s` (commands: %s)\n", first.c_str(), names.c_str());
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
