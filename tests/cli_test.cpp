@@ -2,6 +2,8 @@
 // for each kind of bad input.
 #include <gtest/gtest.h>
 
+#include "scratch_dir.h"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -36,7 +38,7 @@ CliRun run(const std::string& args) {
 }
 
 fs::path write_config(const std::string& name, const std::string& text) {
-  fs::path dir = fs::temp_directory_path() / ("memfit_cli_" + std::to_string(::getpid())) / name;
+  fs::path dir = memfit::testing_util::scratch_dir("cli") / name;
   fs::create_directories(dir);
   std::ofstream(dir / "config.json") << text;
   return dir;

@@ -5,6 +5,8 @@
 // rotary inv_freq buffers in fp32, MXFP4 expert _blocks/_scales (gpt-oss), legacy SigLIP names (medgemma). Where
 // memfit builds the task model, its checkpoint tensors and the headers also agree tensor by tensor.
 #include <gtest/gtest.h>
+
+#include "scratch_dir.h"
 #include <unistd.h>
 
 #include <filesystem>
@@ -118,7 +120,7 @@ TEST_P(IndexCrossCheck, InspectTotalEqualsIndexTotalSize) {
     shards[it.value().get<std::string>()].push_back(std::move(t));
   }
 
-  auto dir = fs::temp_directory_path() / ("memfit_xcheck_" + std::to_string(::getpid())) / fs::path(c.index).parent_path();
+  auto dir = memfit::testing_util::scratch_dir("xcheck") / fs::path(c.index).parent_path();
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::ofstream(dir / fs::path(c.index).filename()) << index.dump();

@@ -3,6 +3,8 @@
 #include "format/gguf.h"
 
 #include <gtest/gtest.h>
+
+#include "scratch_dir.h"
 #include <unistd.h>
 
 #include <cstring>
@@ -17,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path tmpdir() {
-  auto d = fs::temp_directory_path() / ("memfit_gguf_" + std::to_string(::getpid()));
+  auto d = memfit::testing_util::scratch_dir("gguf");
   fs::create_directories(d);
   return d;
 }

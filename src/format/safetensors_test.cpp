@@ -3,6 +3,8 @@
 #include "format/safetensors.h"
 
 #include <gtest/gtest.h>
+
+#include "scratch_dir.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path tmpdir() {
-  auto d = fs::temp_directory_path() / ("memfit_st_" + std::to_string(::getpid()));
+  auto d = memfit::testing_util::scratch_dir("st");
   fs::create_directories(d);
   return d;
 }

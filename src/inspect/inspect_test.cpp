@@ -4,6 +4,8 @@
 #include "inspect/inspect.h"
 
 #include <gtest/gtest.h>
+
+#include "scratch_dir.h"
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,7 +22,7 @@ namespace fs = std::filesystem;
 using safetensors::WriteTensor;
 
 fs::path fresh_dir(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("memfit_inspect_" + std::to_string(::getpid())) / name;
+  auto d = memfit::testing_util::scratch_dir("inspect") / name;
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
