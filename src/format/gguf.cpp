@@ -154,22 +154,6 @@ class Parser {
   uint64_t held_ = 0;
 };
 
-Result<std::string> pread_all(int fd, uint64_t off, uint64_t len, const std::string& path) {
-  std::string buf(len, '\0');
-  uint64_t got = 0;
-  while (got < len) {
-    ssize_t r = ::pread(fd, buf.data() + got, len - got, static_cast<off_t>(off + got));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return fail(ErrorKind::BadInput, fmt::format("{}: read error: {}", path, std::strerror(errno)));
-    }
-    if (r == 0) break;
-    got += static_cast<uint64_t>(r);
-  }
-  buf.resize(got);
-  return buf;
-}
-
 template <class T>
 void put(std::string& out, T x) {
   char b[sizeof(T)];
@@ -446,18 +430,10 @@ Result<File> read(const RangeReader& rd, uint64_t file_size, std::string_view or
 }
 
 Result<File> read_file(const std::string& path, const Limits& limits) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return fail(errno == ENOENT ? ErrorKind::NotFound : ErrorKind::BadInput,
-                fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  struct stat st{};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return fail(ErrorKind::BadInput, fmt::format("{}: not a regular file", path));
-  }
-  RangeReader rd = [fd, &path](uint64_t off, uint64_t len) { return pread_all(fd, off, len, path); };
-  auto f = read(rd, static_cast<uint64_t>(st.st_size), path, limits);
-  ::close(fd);
+  Result<File> f = fail(ErrorKind::Internal, "not read");
+  auto opened =
+      with_local_file(path, [&](const RangeReader& rd, uint64_t size) { f = read(rd, size, path, limits); });
+  if (!opened) return std::unexpected(opened.error());
   return f;
 }
 
@@ -564,13 +540,7 @@ Result<void> write_file(const std::string& path, const std::vector<std::pair<std
     off += (n / gt->block * gt->bytes + alignment - 1) / alignment * alignment;
   }
   while (out.size() % alignment) out.push_back('\0');
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return fail(ErrorKind::BadInput, fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
-  bool ok = ::write(fd, out.data(), out.size()) == static_cast<ssize_t>(out.size()) &&
-            ::ftruncate(fd, static_cast<off_t>(out.size() + off)) == 0;
-  ::close(fd);
-  if (!ok) return fail(ErrorKind::BadInput, fmt::format("{}: write failed: {}", path, std::strerror(errno)));
-  return {};
+  return write_sparse(path, out, off);
 }
 
 }  // namespace memfit::gguf

@@ -214,32 +214,9 @@ Result<Header> read_header(const RangeReader& read, std::optional<uint64_t> file
 }
 
 Result<Header> read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return fail(errno == ENOENT ? ErrorKind::NotFound : ErrorKind::BadInput,
-                fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  struct stat st{};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return fail(ErrorKind::BadInput, fmt::format("{}: not a regular file", path));
-  }
-  RangeReader rd = [fd, &path](uint64_t off, uint64_t len) -> Result<std::string> {
-    std::string buf(len, '\0');
-    uint64_t got = 0;
-    while (got < len) {
-      ssize_t r = ::pread(fd, buf.data() + got, len - got, static_cast<off_t>(off + got));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return fail(ErrorKind::BadInput, fmt::format("{}: read error: {}", path, std::strerror(errno)));
-      }
-      if (r == 0) break;
-      got += static_cast<uint64_t>(r);
-    }
-    buf.resize(got);
-    return buf;
-  };
-  auto h = read_header(rd, static_cast<uint64_t>(st.st_size), path);
-  ::close(fd);
+  Result<Header> h = fail(ErrorKind::Internal, "not read");
+  auto opened = with_local_file(path, [&](const RangeReader& rd, uint64_t size) { h = read_header(rd, size, path); });
+  if (!opened) return std::unexpected(opened.error());
   return h;
 }
 
@@ -262,14 +239,7 @@ Result<void> write_file(const std::string& path, const std::vector<WriteTensor>&
   std::string prefix(8, '\0');
   uint64_t n = text.size();
   for (int k = 0; k < 8; ++k) prefix[k] = static_cast<char>((n >> (8 * k)) & 0xff);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return fail(ErrorKind::BadInput, fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
-  std::string head = prefix + text;
-  bool ok = ::write(fd, head.data(), head.size()) == static_cast<ssize_t>(head.size()) &&
-            ::ftruncate(fd, static_cast<off_t>(head.size() + pos)) == 0;
-  ::close(fd);
-  if (!ok) return fail(ErrorKind::BadInput, fmt::format("{}: write failed: {}", path, std::strerror(errno)));
-  return {};
+  return write_sparse(path, prefix + text, pos);
 }
 
 }  // namespace memfit::safetensors

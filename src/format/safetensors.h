@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "format/file_io.h"
 
 namespace memfit::safetensors {
 
@@ -49,8 +50,7 @@ Result<uint64_t> parse_length(std::string_view first8, std::optional<uint64_t> f
 // must then cover exactly the data region (the format allows no holes and no trailing bytes).
 Result<Header> parse_header(std::string_view json, std::optional<uint64_t> data_bytes, std::string_view origin);
 
-// Reads `len` bytes at `offset` from some source (a local file, an HTTP range); the result may be shorter only at EOF.
-using RangeReader = std::function<Result<std::string>(uint64_t offset, uint64_t len)>;
+using RangeReader = memfit::RangeReader;  // see format/file_io.h
 // Reads and validates the header through `read` (two reads: the prefix, then the JSON).
 Result<Header> read_header(const RangeReader& read, std::optional<uint64_t> file_size, std::string_view origin);
 // Reads and validates a local file's header.
