@@ -2,8 +2,6 @@
 // against the real checkpoint index's total_size), the generic decoder estimate, and the error when neither applies.
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "memfit.h"
 #include "source/catalog.h"
 #include "test_util.h"
@@ -13,12 +11,6 @@ namespace {
 
 using namespace memfit;
 
-uint64_t index_total(const std::string& rel) {
-  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/" + rel);
-  Json j = Json::parse(in);
-  return static_cast<uint64_t>(j["metadata"]["total_size"].get<double>());
-}
-
 using testing_util::build_catalog;
 
 // Both checkpoints are bfloat16: total_size = 2 bytes x parameters, exactly.
@@ -27,7 +19,7 @@ TEST(RemoteCode, QwenV1IsQwen2ByTheIndex) {
   ASSERT_TRUE(b) << b.error().message;
   EXPECT_FALSE(b->approximate);
   EXPECT_EQ(b->cls, "Qwen2ForCausalLM");
-  EXPECT_EQ(2 * measure(b->model).parameters, index_total("Qwen/Qwen-72B/model.safetensors.index.json"));
+  EXPECT_EQ(2 * measure(b->model).parameters, testing_util::index_total(testing_util::load_index("Qwen/Qwen-72B/model.safetensors.index.json")));
   ASSERT_EQ(b->notes.size(), 1u);
   EXPECT_NE(b->notes[0].find("`qwen` is remote code memfit does not run"), std::string::npos);
 }
@@ -36,7 +28,7 @@ TEST(RemoteCode, InternLMIsLlamaByTheIndex) {
   auto b = build_catalog("internlm/internlm-20b");
   ASSERT_TRUE(b) << b.error().message;
   EXPECT_EQ(b->cls, "LlamaForCausalLM");
-  EXPECT_EQ(2 * measure(b->model).parameters, index_total("internlm/internlm-20b/pytorch_model.bin.index.json"));
+  EXPECT_EQ(2 * measure(b->model).parameters, testing_util::index_total(testing_util::load_index("internlm/internlm-20b/pytorch_model.bin.index.json")));
 }
 
 TEST(GenericDecoder, HandCheckedCountAndAssumptions) {

@@ -6,8 +6,11 @@
 #include <string>
 #include <vector>
 
+#include <fstream>
+
 #include "memfit.h"
 #include "source/catalog.h"
+#include "tree/measure.h"
 
 namespace memfit::testing_util {
 
@@ -45,6 +48,24 @@ inline Result<BuiltModel> build_catalog(const std::string& id, Target target = T
   opts.library = library;
   opts.target = target;
   return build_model(src, opts);
+}
+
+// A real checkpoint index, tests/data/indexes/<rel> (e.g. "bigscience/bloom/model.safetensors.index.json").
+inline Json load_index(const std::string& rel) {
+  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/" + rel);
+  return Json::parse(in);
+}
+
+// The index's metadata.total_size (some old indexes store it as a float).
+inline uint64_t index_total(const Json& idx) {
+  return static_cast<uint64_t>(idx["metadata"]["total_size"].get<double>());
+}
+
+// How many of the model's checkpoint tensors the index's weight_map names.
+inline size_t names_in_index(const Model& m, const Json& idx) {
+  size_t found = 0;
+  for (const auto& t : checkpoint_tensors(m)) found += idx["weight_map"].contains(t.name) ? 1 : 0;
+  return found;
 }
 
 }  // namespace memfit::testing_util

@@ -1,9 +1,9 @@
 // BLOOM-176B (no fixture), checked against the real checkpoint index of bigscience/bloom.
 #include <gtest/gtest.h>
 
-#include <fstream>
 
 #include "arch/registry.h"
+#include "test_util.h"
 #include "tree/measure.h"
 
 namespace {
@@ -24,12 +24,9 @@ TEST(Bloom, Bloom176BMatchesTheIndex) {
   // ln_f 28,672 -> 176,247,271,424
   uint64_t params = measure(b->model).parameters;
   EXPECT_EQ(params, 176'247'271'424u);
-  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/bigscience/bloom/model.safetensors.index.json");
-  Json idx = Json::parse(in);
-  EXPECT_EQ(2 * params, static_cast<uint64_t>(idx["metadata"]["total_size"].get<double>()));  // bfloat16
-  size_t found = 0;
-  for (const auto& t : checkpoint_tensors(b->model)) found += idx["weight_map"].contains(t.name) ? 1 : 0;
-  EXPECT_EQ(found, idx["weight_map"].size());
+  Json idx = testing_util::load_index("bigscience/bloom/model.safetensors.index.json");
+  EXPECT_EQ(2 * params, testing_util::index_total(idx));  // bfloat16
+  EXPECT_EQ(testing_util::names_in_index(b->model, idx), idx["weight_map"].size());
 }
 
 }  // namespace

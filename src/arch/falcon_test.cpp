@@ -2,11 +2,11 @@
 // (accelerate refuses remote code) and Falcon-180B.
 #include <gtest/gtest.h>
 
-#include <fstream>
 
 #include "arch/registry.h"
 #include "memfit.h"
 #include "source/catalog.h"
+#include "test_util.h"
 #include "tree/measure.h"
 
 namespace {
@@ -27,12 +27,10 @@ TEST(Falcon, RefinedWeb40BMatchesTheIndex) {
   uint64_t params = measure(b->model).parameters;
   EXPECT_EQ(params, 41'303'293'952u);
   // The bfloat16 .bin index lists lm_head.weight beside the embeddings it is tied to.
-  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/tiiuae/falcon-40b/pytorch_model.bin.index.json");
-  Json idx = Json::parse(in);
-  EXPECT_EQ(2 * (params + 65024u * 8192u), static_cast<uint64_t>(idx["metadata"]["total_size"].get<double>()));
-  size_t tensors = 0;
-  for (const auto& t : checkpoint_tensors(b->model)) tensors += idx["weight_map"].contains(t.name) ? 1 : 0;
-  EXPECT_EQ(tensors + 1, idx["weight_map"].size());  // every index tensor but the tied lm_head.weight
+  Json idx = testing_util::load_index("tiiuae/falcon-40b/pytorch_model.bin.index.json");
+  EXPECT_EQ(2 * (params + 65024u * 8192u), testing_util::index_total(idx));
+  // Every index tensor but the tied lm_head.weight.
+  EXPECT_EQ(testing_util::names_in_index(b->model, idx) + 1, idx["weight_map"].size());
 }
 
 TEST(Falcon, Falcon180BMatchesTheIndex) {
@@ -48,12 +46,9 @@ TEST(Falcon, Falcon180BMatchesTheIndex) {
   // word_embeddings and lm_head 2 * 65024*14848 = 1,930,952,704; ln_f 29,696 -> 179,522,565,120
   uint64_t params = measure(b->model).parameters;
   EXPECT_EQ(params, 179'522'565'120u);
-  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/tiiuae/falcon-180B-chat/model.safetensors.index.json");
-  Json idx = Json::parse(in);
-  EXPECT_EQ(2 * params, static_cast<uint64_t>(idx["metadata"]["total_size"].get<double>()));  // bfloat16
-  size_t found = 0;
-  for (const auto& t : checkpoint_tensors(b->model)) found += idx["weight_map"].contains(t.name) ? 1 : 0;
-  EXPECT_EQ(found, idx["weight_map"].size());
+  Json idx = testing_util::load_index("tiiuae/falcon-180B-chat/model.safetensors.index.json");
+  EXPECT_EQ(2 * params, testing_util::index_total(idx));  // bfloat16
+  EXPECT_EQ(testing_util::names_in_index(b->model, idx), idx["weight_map"].size());
 }
 
 }  // namespace

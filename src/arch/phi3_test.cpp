@@ -1,9 +1,9 @@
 // Phi-3 with LongRoPE (no fixture for the 128k model), checked against the real checkpoint index.
 #include <gtest/gtest.h>
 
-#include <fstream>
 
 #include "arch/registry.h"
+#include "test_util.h"
 #include "tree/measure.h"
 
 namespace {
@@ -25,12 +25,9 @@ TEST(Phi3, Mini128kLongRopeMatchesTheIndex) {
   Measurement m = measure(b->model);
   EXPECT_EQ(m.parameters, 3'821'079'552u);
   EXPECT_EQ(m.buffer_bits, 2u * 48 * 32);  // inv_freq + original_inv_freq over head_dim 96
-  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/microsoft/Phi-3-mini-128k-instruct/model.safetensors.index.json");
-  Json idx = Json::parse(in);
-  EXPECT_EQ(2 * m.parameters, static_cast<uint64_t>(idx["metadata"]["total_size"].get<double>()));  // bfloat16
-  size_t found = 0;
-  for (const auto& t : checkpoint_tensors(b->model)) found += idx["weight_map"].contains(t.name) ? 1 : 0;
-  EXPECT_EQ(found, idx["weight_map"].size());
+  Json idx = testing_util::load_index("microsoft/Phi-3-mini-128k-instruct/model.safetensors.index.json");
+  EXPECT_EQ(2 * m.parameters, testing_util::index_total(idx));  // bfloat16
+  EXPECT_EQ(testing_util::names_in_index(b->model, idx), idx["weight_map"].size());
 }
 
 }  // namespace

@@ -2,9 +2,9 @@
 // checkpoint index.
 #include <gtest/gtest.h>
 
-#include <fstream>
 
 #include "arch/registry.h"
+#include "test_util.h"
 #include "tree/measure.h"
 
 namespace {
@@ -31,12 +31,9 @@ TEST(SmolLM3, SmolLM3_3BParameterCount) {
     if (e.name == "model.layers.35.self_attn.v_proj.weight") found = e.tensor->shape == std::vector<int64_t>{512, 2048};
   EXPECT_TRUE(found);
   // The real bfloat16 checkpoint holds exactly these tensors: 2 bytes x parameters.
-  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/HuggingFaceTB/SmolLM3-3B/model.safetensors.index.json");
-  Json idx = Json::parse(in);
-  EXPECT_EQ(2 * m.parameters, static_cast<uint64_t>(idx["metadata"]["total_size"].get<double>()));
-  size_t in_index = 0;
-  for (const auto& t : checkpoint_tensors(lm->model)) in_index += idx["weight_map"].contains(t.name) ? 1 : 0;
-  EXPECT_EQ(in_index, idx["weight_map"].size());
+  Json idx = testing_util::load_index("HuggingFaceTB/SmolLM3-3B/model.safetensors.index.json");
+  EXPECT_EQ(2 * m.parameters, testing_util::index_total(idx));
+  EXPECT_EQ(testing_util::names_in_index(lm->model, idx), idx["weight_map"].size());
 }
 
 }  // namespace

@@ -1,12 +1,12 @@
 // StableLM (no fixture): parameter counts derived by hand from modeling_stablelm.py.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 
 #include "arch/registry.h"
 #include "memfit.h"
 #include "source/catalog.h"
+#include "test_util.h"
 #include "tree/measure.h"
 
 namespace {
@@ -74,12 +74,9 @@ TEST(StableLm, StableCode3BRemoteCodeMatchesTheIndex) {
   // LayerNorms 10,240 -> 79,308,800, x32 = 2,537,881,600; final LayerNorm 5,120; lm_head 128,778,240
   uint64_t params = measure(b->model).parameters;
   EXPECT_EQ(params, 2'795'443'200u);
-  std::ifstream in(std::string(MEMFIT_TEST_DATA) + "/indexes/stabilityai/stable-code-3b/model.safetensors.index.json");
-  Json idx = Json::parse(in);
-  EXPECT_EQ(2 * params, static_cast<uint64_t>(idx["metadata"]["total_size"].get<double>()));  // bfloat16
-  size_t found = 0;
-  for (const auto& t : checkpoint_tensors(b->model)) found += idx["weight_map"].contains(t.name) ? 1 : 0;
-  EXPECT_EQ(found, idx["weight_map"].size());
+  Json idx = testing_util::load_index("stabilityai/stable-code-3b/model.safetensors.index.json");
+  EXPECT_EQ(2 * params, testing_util::index_total(idx));  // bfloat16
+  EXPECT_EQ(testing_util::names_in_index(b->model, idx), idx["weight_map"].size());
 }
 
 }  // namespace
