@@ -1,0 +1,47 @@
+// The GPU table (data/gpus.json, compiled into the binary) and the parsers for --gpu NAME[xN] and --gpu-memory.
+// One row per product; `usable_bytes` is what the runtime can allocate (CUDA's total, or Apple's GPU working set).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace memfit {
+
+struct Gpu {
+  std::string vendor;                // NVIDIA | AMD | Apple | Intel
+  std::string name;                  // canonical, e.g. "H100-80GB", "RTX-4090", "M3-Max-128GB"
+  std::vector<std::string> aliases;  // other spellings people use
+  std::string family;                // architecture, e.g. "Hopper", "Ada", "CDNA3", "Apple M3"
+  std::string segment;               // datacenter | workstation | consumer | apple
+  uint64_t memory_bytes = 0;         // nominal memory as marketed
+  uint64_t usable_bytes = 0;         // what the runtime reports as total / may allocate
+  double bandwidth_gbs = 0;          // memory bandwidth, GB/s
+  double bf16_tflops = 0;            // dense bf16/fp16 tensor TFLOPS (0: unknown)
+  bool bf16 = true;                  // native bf16 support
+  bool fp8 = false;                  // native fp8 support
+  bool unified = false;              // unified memory (Apple, some APUs)
+  int year = 0;
+  std::string source;                // where the row's numbers come from
+};
+
+const std::vector<Gpu>& gpu_table();
+
+// A parsed --gpu / --gpu-memory choice: one product (or a custom one) times a count.
+struct GpuChoice {
+  Gpu gpu;
+  int count = 1;
+  bool custom = false;  // from --gpu-memory
+};
+
+// "H100-80GBx8", "rtx 4090", "M3-Max-128GB": case, spaces and punctuation forgiven. Unknown names: NotFound naming
+// the closest table names.
+Result<GpuChoice> parse_gpu(std::string_view spec);
+// "24GiB", "24 GB", "80G", "1.5TiB" to bytes (GB = 1e9, GiB = 2^30; a bare number is GiB). Usage error otherwise.
+Result<uint64_t> parse_memory_size(std::string_view text);
+// Closest canonical names to an unknown one, best first.
+std::vector<std::string> closest_gpu_names(std::string_view name, size_t n = 3);
+
+}  // namespace memfit
