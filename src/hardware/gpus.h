@@ -25,6 +25,9 @@ struct Gpu {
   bool unified = false;              // unified memory (Apple, some APUs)
   int year = 0;
   std::string source;                // where the row's numbers come from
+  bool usable_measured = false;      // usable_bytes measured (a log, a driver report) rather than estimated
+  std::string usable_source;         // "measured: <where>" or "estimate: <rule>"
+  double hf_tflops = 0;              // huggingface.js's approximate fp16 TFLOPS (0: not listed there)
 };
 
 const std::vector<Gpu>& gpu_table();
@@ -36,12 +39,21 @@ struct GpuChoice {
   bool custom = false;  // from --gpu-memory
 };
 
-// "H100-80GBx8", "rtx 4090", "M3-Max-128GB": case, spaces and punctuation forgiven. Unknown names: NotFound naming
-// the closest table names.
+// "H100-80GBx8", "rtx 4090", "RTX 4090 *2", "M3-Max-128GB": case, spaces and punctuation forgiven; a count
+// suffix xN or *N with N in 1..4096 (else Usage). Unknown names: NotFound naming the three closest table names.
+// Specs over 200 characters: Usage.
 Result<GpuChoice> parse_gpu(std::string_view spec);
-// "24GiB", "24 GB", "80G", "1.5TiB" to bytes (GB = 1e9, GiB = 2^30; a bare number is GiB). Usage error otherwise.
+// "24GiB", "24 GB", "80G", "512MiB", "1.5TB" to bytes: KB/MB/GB/TB/PB are decimal (1e9), KiB/MiB/GiB/TiB/PiB
+// and the one-letter K/M/G/T/P binary (G = GiB, as in `docker --memory 80g`), B bytes, a bare number GiB. Zero,
+// negative, not finite, over 1 PiB, or anything else: Usage.
 Result<uint64_t> parse_memory_size(std::string_view text);
-// Closest canonical names to an unknown one, best first.
+// Closest canonical names to an unknown one, best first (edit distance between normalised spellings).
 std::vector<std::string> closest_gpu_names(std::string_view name, size_t n = 3);
+
+// The row whose name or alias matches `name` after normalisation; nullptr if none.
+const Gpu* find_gpu(std::string_view name);
+// The spelling-insensitive key names are compared by: lower case, letters and digits only, the words nvidia,
+// geforce, tesla, amd, instinct, apple and intel dropped, and a memory unit after a number dropped ("80GB" -> "80").
+std::string normalize_gpu_name(std::string_view name);
 
 }  // namespace memfit

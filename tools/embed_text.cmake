@@ -1,0 +1,8 @@
+# Build-time script: wraps one text file (data/gpus.json) in a C++ source as a raw string literal.
+# usage: cmake -DIN=FILE -DOUT=OUT.cpp -DSYMBOL=name -DHEADER=path.h -P tools/embed_text.cmake
+file(READ ${IN} CONTENT)
+string(FIND "${CONTENT}" ")embedded\"" CLASH)
+if(NOT CLASH EQUAL -1)
+  message(FATAL_ERROR "${IN} contains the raw-string delimiter")
+endif()
+file(WRITE ${OUT} "// Generated from ${IN} by tools/embed_text.cmake; do not edit.\n#include \"${HEADER}\"\n\nnamespace memfit {\n\nconst char* ${SYMBOL}() {\n  return R\"embedded(${CONTENT})embedded\";\n}\n\n}  // namespace memfit\n")
