@@ -2,6 +2,7 @@
 // for each kind of bad input.
 #include <gtest/gtest.h>
 
+#include "cli_run.h"
 #include "scratch_dir.h"
 
 #include <array>
@@ -14,28 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
+using memfit::testing_util::CliRun;
 
-CliRun run(const std::string& args) {
-  fs::path err_file = fs::temp_directory_path() / ("memfit_cli_err_" + std::to_string(::getpid()));
-  // Offline: these tests exercise the bundled catalog and must never reach the real Hub (src/source/hub_cli_test.cpp
-  // covers the Hub against a local stand-in).
-  std::string cmd = "HF_HUB_OFFLINE=1 HF_HUB_CACHE=/nonexistent/memfit-test-cache " + std::string(MEMFIT_BINARY) + " " + args + " 2>" + err_file.string();
-  CliRun r{};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  fs::remove(err_file);
-  return r;
-}
+CliRun run(const std::string& args) { return memfit::testing_util::run_cli(args); }
 
 fs::path write_config(const std::string& name, const std::string& text) {
   fs::path dir = memfit::testing_util::scratch_dir("cli") / name;

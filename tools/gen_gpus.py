@@ -107,10 +107,10 @@ def normalize(s):
 
 
 def parse_usable(v, where):
-    """'79.18' (GiB as printed with two decimals) or '24080MiB' (exact) -> bytes at MiB precision."""
-    m = re.fullmatch(r"(\d+)MiB", v)
+    """'79.18' (GiB as printed with two decimals; kept at MiB precision), '24080MiB' or '19069665280B' (exact)."""
+    m = re.fullmatch(r"(\d+)(MiB|B)", v)
     if m:
-        return int(m.group(1)) * MIB
+        return int(m.group(1)) * (MIB if m.group(2) == "MiB" else 1)
     if not re.fullmatch(r"\d+(\.\d+)?", v):
         die(f"{where}: bad usable value {v!r}")
     return round(float(v) * 1024) * MIB
@@ -204,8 +204,9 @@ def main():
             row["usable_src"] = m["usable_gib"], m["source"]
         if row.get("usable_src"):
             row["usable_bytes"] = parse_usable(row["usable_src"][0], where)
-            row["usable_measured"] = True
-            row["usable_source"] = "measured: " + row["usable_src"][1]
+            # a value given as "estimate: ..." is carried over from a measured sibling, not measured itself
+            row["usable_measured"] = not row["usable_src"][1].startswith("estimate:")
+            row["usable_source"] = ("" if not row["usable_measured"] else "measured: ") + row["usable_src"][1]
         else:
             row["usable_bytes"], row["usable_source"] = estimate_usable(row)
             row["usable_measured"] = False
@@ -278,6 +279,14 @@ def main():
     for name in measured:
         if not any(r["name"] == name for r in rows):
             die(f"measured.csv names {name!r}, which is no row")
+    # Names without a size also answer to NAME-<memory>GB ("RTX-4090-24GB").
+    taken = {normalize(s) for r in rows for s in [r["name"]] + r["aliases"]}
+    for r in rows:
+        if not re.search(r"\d+GB$", r["name"]):
+            sized = f"{r['name']}-{r['memory_bytes'] // GIB}GB"
+            if normalize(sized) not in taken:
+                r["aliases"].append(sized)
+                taken.add(normalize(sized))
     seen = {}
     for r in rows:
         r["aliases"] = [x for x in r["aliases"] if normalize(x) != normalize(r["name"])]

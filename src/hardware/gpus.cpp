@@ -62,19 +62,17 @@ const Index& index() {
   return idx;
 }
 
+// Edits (insert, delete, substitute, swap two neighbours) from a to b: "4900" is one swap from "4090".
 size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i)
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
-  }
-  return row[b.size()];
+  return d[a.size()][b.size()];
 }
 
 Error unknown_gpu(std::string_view name) {
@@ -153,8 +151,10 @@ const Gpu* find_gpu(std::string_view name) {
 std::vector<std::string> closest_gpu_names(std::string_view name, size_t n) {
   std::string key = normalize_gpu_name(name.substr(0, kMaxSpec));
   const auto& idx = index();
-  std::vector<size_t> best(gpu_table().size(), SIZE_MAX);
-  for (const auto& [spelling, row] : idx.spellings) best[row] = std::min(best[row], edit_distance(key, spelling));
+  // Rank: fewest edits, then spellings that begin with what was typed ("h10" -> H100 before T10), then table order.
+  std::vector<std::pair<size_t, bool>> best(gpu_table().size(), {SIZE_MAX, true});
+  for (const auto& [spelling, row] : idx.spellings)
+    best[row] = std::min(best[row], std::pair{edit_distance(key, spelling), !spelling.starts_with(key)});
   std::vector<size_t> rows(best.size());
   for (size_t r = 0; r < rows.size(); ++r) rows[r] = r;
   std::stable_sort(rows.begin(), rows.end(), [&](size_t a, size_t b) { return best[a] < best[b]; });
