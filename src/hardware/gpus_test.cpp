@@ -95,35 +95,41 @@ TEST(GpuTable, EveryRowIsCompleteAndEverySpellingUnique) {
 }
 
 TEST(ParseGpu, SpellingsAndCounts) {
-  auto is = [](std::string_view spec, std::string_view name, int count) {
+  struct Case {
+    std::string_view spec, name;
+    int count;
+  };
+  const Case cases[] = {
+      {"H100-80GBx8", "H100-80GB", 8},
+      {"H100-80GB", "H100-80GB", 1},
+      {"h100", "H100-80GB", 1},
+      {"H100 SXM5", "H100-80GB", 1},
+      {"NVIDIA H100 80GB HBM3", "H100-80GB", 1},  // what nvidia-smi prints
+      {"h100 80gb", "H100-80GB", 1},
+      {"H100_PCIe", "H100-PCIe-80GB", 1},
+      {"rtx4090", "RTX-4090", 1},
+      {"RTX 4090 x2", "RTX-4090", 2},
+      {"NVIDIA GeForce RTX 4090 * 4", "RTX-4090", 4},
+      {"rtx-4090-24gb", "RTX-4090", 1},
+      {"M3-Max-128GB", "M3-Max-128GB", 1},
+      {"apple m3 max 128", "M3-Max-128GB", 1},
+      {"A100-SXM4-80GB", "A100-80GB", 1},
+      {"a100 40g", "A100-40GB", 1},
+      {"A10G", "A10-24GB", 1},
+      {"Tesla T4", "T4-16GB", 1},
+      {"mi300x*8", "MI300X-192GB", 8},
+      {"GTX 1080", "GTX-1080", 1},  // the X of GTX is no count
+      {"gtx1080x2", "GTX-1080", 2},
+      {"  B200  ", "B200-180GB", 1},
+      {"H200x4096", "H200-141GB", 4096},
+  };
+  for (const auto& [spec, name, count] : cases) {
     auto c = parse_gpu(spec);
     ASSERT_TRUE(c.has_value()) << spec << ": " << c.error().message;
     EXPECT_EQ(c->gpu.name, name) << spec;
     EXPECT_EQ(c->count, count) << spec;
     EXPECT_FALSE(c->custom);
-  };
-  is("H100-80GBx8", "H100-80GB", 8);
-  is("H100-80GB", "H100-80GB", 1);
-  is("h100", "H100-80GB", 1);
-  is("H100 SXM5", "H100-80GB", 1);
-  is("NVIDIA H100 80GB HBM3", "H100-80GB", 1);  // what nvidia-smi prints
-  is("h100 80gb", "H100-80GB", 1);
-  is("H100_PCIe", "H100-PCIe-80GB", 1);
-  is("rtx4090", "RTX-4090", 1);
-  is("RTX 4090 x2", "RTX-4090", 2);
-  is("NVIDIA GeForce RTX 4090 * 4", "RTX-4090", 4);
-  is("rtx-4090-24gb", "RTX-4090", 1);
-  is("M3-Max-128GB", "M3-Max-128GB", 1);
-  is("apple m3 max 128", "M3-Max-128GB", 1);
-  is("A100-SXM4-80GB", "A100-80GB", 1);
-  is("a100 40g", "A100-40GB", 1);
-  is("A10G", "A10-24GB", 1);
-  is("Tesla T4", "T4-16GB", 1);
-  is("mi300x*8", "MI300X-192GB", 8);
-  is("GTX 1080", "GTX-1080", 1);  // the X of GTX is no count
-  is("gtx1080x2", "GTX-1080", 2);
-  is("  B200  ", "B200-180GB", 1);
-  is("H200x4096", "H200-141GB", 4096);
+  }
 }
 
 TEST(ParseGpu, BadSpecs) {
