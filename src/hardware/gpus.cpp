@@ -192,6 +192,23 @@ Result<GpuChoice> parse_gpu(std::string_view spec) {
   return std::unexpected(unknown_gpu(s));
 }
 
+Result<GpuChoice> custom_gpu(uint64_t bytes, int count) {
+  if (count < 1 || count > kMaxCount)
+    return fail(ErrorKind::Usage, fmt::format("--gpus: {} out of range (1 to {})", count, kMaxCount));
+  if (bytes == 0 || bytes > (1ull << 50)) return fail(ErrorKind::Usage, "--gpu-memory: out of range (1 byte to 1 PiB)");
+  Gpu g;
+  g.vendor = "custom";
+  g.name = fmt::format("custom-{:.2f}GiB", static_cast<double>(bytes) / (1ull << 30));
+  g.family = "custom";
+  g.segment = "custom";
+  g.memory_bytes = g.usable_bytes = bytes;
+  g.bf16 = true;
+  g.source = "--gpu-memory";
+  g.usable_measured = true;
+  g.usable_source = "given: --gpu-memory";
+  return GpuChoice{std::move(g), count, true};
+}
+
 Result<uint64_t> parse_memory_size(std::string_view text) {
   auto bad = [&](std::string_view why) {
     return fail(ErrorKind::Usage,

@@ -47,6 +47,9 @@ Result<GpuChoice> parse_gpu(std::string_view spec);
 // and the one-letter K/M/G/T/P binary (G = GiB, as in `docker --memory 80g`), B bytes, a bare number GiB. Zero,
 // negative, not finite, over 1 PiB, or anything else: Usage.
 Result<uint64_t> parse_memory_size(std::string_view text);
+// --gpu-memory SIZE with --gpus N: a "custom" GPU whose memory and usable memory are both `bytes` (the user states
+// what the runtime may use), bf16 assumed, no fp8, bandwidth unknown. N outside 1..4096: Usage.
+Result<GpuChoice> custom_gpu(uint64_t bytes, int count = 1);
 // Closest canonical names to an unknown one, best first (edit distance between normalised spellings).
 std::vector<std::string> closest_gpu_names(std::string_view name, size_t n = 3);
 

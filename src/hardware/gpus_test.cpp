@@ -207,5 +207,20 @@ TEST(ParseMemorySize, BadValues) {
   EXPECT_NE(parse_memory_size("\x1b]0;x").error().message.find("\\x1b"), std::string::npos);
 }
 
+TEST(CustomGpu, FromGpuMemory) {
+  auto c = custom_gpu(24 * GiB, 2);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_TRUE(c->custom);
+  EXPECT_EQ(c->count, 2);
+  EXPECT_EQ(c->gpu.name, "custom-24.00GiB");
+  EXPECT_EQ(c->gpu.usable_bytes, 24 * GiB);
+  EXPECT_EQ(c->gpu.memory_bytes, 24 * GiB);
+  EXPECT_TRUE(c->gpu.bf16);
+  EXPECT_FALSE(c->gpu.fp8);
+  EXPECT_EQ(custom_gpu(24 * GiB, 0).error().message, "--gpus: 0 out of range (1 to 4096)");
+  EXPECT_EQ(custom_gpu(24 * GiB, 4097).error().kind, ErrorKind::Usage);
+  EXPECT_EQ(custom_gpu(0, 1).error().kind, ErrorKind::Usage);
+}
+
 }  // namespace
 }  // namespace memfit
