@@ -132,7 +132,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "--library_name: `keras` is not one of transformers, timm"},
         BadCase{"unknownflag", "estimate-memory bert-base-cased --frobnicate", "", 2, "frobnicate"},
         BadCase{"unknowncommand", "estimate-memroy bert-base-cased", "", 2,
-                "unknown command `estimate-memroy` (commands: estimate-memory, list, inspect)"},
+                "unknown command `estimate-memroy` (commands: estimate-memory, list, inspect, gpus)"},
         BadCase{"unknownid", "estimate-memory bert-base-cassed", "", 3,
                 "closest catalog ids: bert-base-cased"}),
     [](const ::testing::TestParamInfo<BadCase>& i) { return std::string(i.param.name); });
