@@ -32,6 +32,7 @@ struct TrainingOptions {
 
 struct TrainingTerms {
   uint64_t parameters = 0;            // all parameters of the task model
+  uint64_t largest_layer_params = 0;  // most parameters one module owns directly (DeepSpeed's largest layer)
   uint64_t trainable_parameters = 0;  // as PEFT's print_trainable_parameters counts them (full: all)
   // Bytes per GPU.
   uint64_t weights = 0;      // model weights held on the GPU (frozen base + trainable copies)
@@ -42,6 +43,10 @@ struct TrainingTerms {
   uint64_t cpu_bytes = 0;    // what ZeRO offload keeps in CPU memory (not counted in the GPU terms)
   std::vector<std::string> lora_modules;  // module names the adapters attach to (LoRA/QLoRA)
   std::vector<std::string> assumptions;   // one sentence each
+
+  // The sum of the GPU terms (weights + gradients + optimizer + activations + logits): all held at once, an upper
+  // bound of the step's peak (CUDA context and library workspaces are fit's overhead term, not counted here).
+  uint64_t gpu_bytes() const;
 };
 
 // Terms for the task model `task` built from `config` (the root config.json object). BadInput / Usage errors for

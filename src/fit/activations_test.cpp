@@ -1,0 +1,79 @@
+// Activation and logits terms: Korthikanti et al.'s s*b*h*(34 + 5*a*s/h) reproduced exactly for a GPT-style layer,
+// and the generalized terms for a Llama layer (GQA, gated MLP, no dropout), worked out by hand.
+#include "fit/activations.h"
+
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace memfit {
+namespace {
+
+LayerShape shape_of(const std::string& id) {
+  auto b = testing_util::build_catalog(id, Target::TaskModel);
+  EXPECT_TRUE(b.has_value()) << id;
+  return layer_shape(Json::parse(find_in_catalog(id)->config), b->model, b->cls);
+}
+
+TEST(Activations, Gpt2XlIsKorthikanti) {
+  // gpt2-xl: h = 1600, a = 25, ffn = 4h, dropout 0.1 everywhere. s = 1024, b = 1, eager attention:
+  // s*b*h*34 + 5*a*s^2*b = 55,705,600 + 131,072,000 = 186,777,600 bytes per layer.
+  LayerShape s = shape_of("gpt2-xl");
+  EXPECT_EQ(s.hidden, 1600);
+  EXPECT_EQ(s.ffn, 6400);
+  EXPECT_FALSE(s.gated);
+  EXPECT_TRUE(s.hidden_dropout && s.attention_dropout && s.lm_head);
+  ActivationOptions o{.batch = 1, .seq_len = 1024, .attention = "eager"};
+  EXPECT_EQ(layer_activation_bytes(s, o), 186'777'600u);
+  // Fused attention: no s^2 term, 34*s*b*h plus fp32 log-sum-exp 4*a*s*b = 55,705,600 + 102,400 = 55,808,000.
+  o.attention = "flash";
+  EXPECT_EQ(layer_activation_bytes(s, o), 55'808'000u);
+  // Tensor parallel 5 (Korthikanti eq. 2): s*b*h*(10 + 24/5) + 5*a*s^2*b/5 = 16,384,000 + 7,864,320 + 26,214,400.
+  o.attention = "eager", o.tp = 5;
+  EXPECT_EQ(layer_activation_bytes(s, o), 50'462'720u);
+}
+
+TEST(Activations, Llama2_7b) {
+  // h = 4096, q = k = v = o = 4096, gated ffn 11008, no dropout, e = 2, s = 2048, b = 1 (T = 2048 tokens):
+  // replicated 4*h*e = 32,768 B/token; partitioned (4*4096 + 4*11008) * 2 = 120,832 B/token;
+  // sdpa log-sum-exp 32 * 4 = 128 B/token -> 2048 * 153,728 = 314,834,944 per layer; 32 layers = 10,074,718,208.
+  LayerShape s = shape_of("meta-llama/Llama-2-7b-hf");
+  EXPECT_TRUE(s.gated);
+  EXPECT_FALSE(s.hidden_dropout || s.attention_dropout);
+  ActivationOptions o{.batch = 1, .seq_len = 2048};
+  EXPECT_EQ(layer_activation_bytes(s, o), 314'834'944u);
+  EXPECT_EQ(activation_bytes(s, o), 10'074'718'208u);
+  // Eager: the softmax output a*s^2*b*2 = 268,435,456 instead of the 262,144 B of statistics: 583,008,256.
+  o.attention = "eager";
+  EXPECT_EQ(layer_activation_bytes(s, o), 583'008'256u);
+  // Checkpointing (sdpa): 32 layer inputs 2048*4096*2 = 16,777,216 each, plus one layer: 536,870,912 + 314,834,944.
+  o.attention = "sdpa", o.checkpointing = true;
+  EXPECT_EQ(activation_bytes(s, o), 851'705'856u);
+  // Logits: 2048 * 32000 * (4 + 4 + 2) = 655,360,000.
+  EXPECT_EQ(logits_bytes(s, o), 655'360'000u);
+}
+
+TEST(Activations, Llama32_3bGqa) {
+  // h = 3072, q = o = 3072, k = v = 8 * 128 = 1024, ffn 8192 gated, a = 24. s = 768, b = 4 (3072 tokens):
+  // 4*3072*2 + (3072 + 1024 + 1024 + 3072 + 4*8192)*2 + 24*4 = 24,576 + 81,920 + 96 = 106,592 B/token
+  // -> 327,450,624 per layer. Logits 3072 * 128,256 * 10 = 3,940,024,320.
+  LayerShape s = shape_of("meta-llama/Llama-3.2-3B-Instruct");
+  EXPECT_EQ(s.k_width, 1024);
+  ActivationOptions o{.batch = 4, .seq_len = 768};
+  EXPECT_EQ(layer_activation_bytes(s, o), 327'450'624u);
+  EXPECT_EQ(logits_bytes(s, o), 3'940'024'320u);
+  o.act_bytes = 4;  // fp32: twice the tensors, fp32 logits only (no 16-bit copy): 3072 * 128,256 * 8
+  EXPECT_EQ(logits_bytes(s, o), 3'152'019'456u);
+}
+
+TEST(Activations, HostileSizesSaturate) {
+  LayerShape s{.hidden = int64_t{1} << 32, .heads = 1, .layers = 1 << 16, .vocab = int64_t{1} << 32,
+               .q_width = int64_t{1} << 32, .k_width = 1, .v_width = 1, .o_width = 1, .ffn = int64_t{1} << 32,
+               .lm_head = true};
+  ActivationOptions o{.batch = 1 << 20, .seq_len = 1 << 24, .attention = "eager"};
+  EXPECT_EQ(activation_bytes(s, o), UINT64_MAX);
+  EXPECT_EQ(logits_bytes(s, o), UINT64_MAX);
+}
+
+}  // namespace
+}  // namespace memfit
