@@ -203,6 +203,8 @@ Result<TrainingTerms> training_terms(const BuiltModel& task, const Json& config,
   if (stage >= 2) grads = ceil_div(grads, N);
   uint64_t gathered_w = 0, gathered_g = 0;
   if (stage >= 3) {
+    // ZeRO-3 reduces 16-bit gradients bucket by bucket straight into the fp32 partition: only that one stays.
+    if (grad32) grads = 0;
     weights = ceil_div(weights, N);
     // The working copy of the largest layer, gathered for compute (DeepSpeed's 4 * largest_layer_params).
     gathered_w = mul(t.largest_layer_params, o.method == "full" ? p.weight : (o.precision == "fp32" ? 4 : 2));
