@@ -5,6 +5,7 @@
 #include <limits>
 #include <optional>
 #include <string_view>
+#include <unordered_set>
 
 #include "tree/measure.h"
 
@@ -44,6 +45,19 @@ const Json& text_part(const Json& c) {
     for (const char* sub : {"text_config", "language_config", "llm_config"})
       if (auto it = c.find(sub); it != c.end() && it->is_object()) return *it;
   return c;
+}
+
+// Whether any module is an RMSNorm (repeated blocks share nodes: each node is looked at once).
+bool has_rms_norm(const Module& m, std::unordered_set<const Module*>& seen) {
+  if (!seen.insert(&m).second) return false;
+  if (m.cls.find("RMSNorm") != std::string::npos) return true;
+  for (const auto& [n, c] : m.children)
+    if (c && has_rms_norm(*c, seen)) return true;
+  return false;
+}
+bool has_rms_norm(const Module& m) {
+  std::unordered_set<const Module*> seen;
+  return has_rms_norm(m, seen);
 }
 
 }  // namespace
@@ -90,6 +104,7 @@ LayerShape layer_shape(const Json& config, const Model& m, const std::string& cl
           n.find(".w3.") != std::string::npos || n.find(".wi_0.") != std::string::npos)
         s.gated = true;
     });
+    s.rms_norm_fp32 = has_rms_norm(*m.root);
   }
   for (std::string_view suffix : {"ForCausalLM", "LMHeadModel", "ForConditionalGeneration", "ForMaskedLM",
                                   "ForPreTraining", "WithLMHead"})
@@ -103,7 +118,9 @@ uint64_t layer_activation_bytes(const LayerShape& s, const ActivationOptions& o)
   const u128 tokens = static_cast<u128>(o.batch) * static_cast<u128>(o.seq_len);
   const u128 h = static_cast<u128>(s.hidden);
   // Replicated across TP ranks: two norm inputs, the attention and MLP inputs, two residual dropout masks.
-  u128 replicated = 4 * h * e + (s.hidden_dropout ? 2 * h : 0);
+  // Norm inputs: transformers' RMSNorms upcast to fp32 and save that copy (4 B) when activations are 16-bit.
+  const u128 norm_e = s.rms_norm_fp32 ? std::max<u128>(e, 4) : e;
+  u128 replicated = 2 * h * norm_e + 2 * h * e + (s.hidden_dropout ? 2 * h : 0);
   // Partitioned by TP: q, k, v, the attention output, the MLP's saved intermediates.
   u128 ffn_saved = static_cast<u128>(s.ffn) * (s.gated ? 4 : 2);
   if (s.experts_per_token > 0) ffn_saved *= static_cast<u128>(s.experts_per_token);
@@ -134,7 +151,7 @@ uint64_t activation_bytes(const LayerShape& s, const ActivationOptions& o) {
 uint64_t logits_bytes(const LayerShape& s, const ActivationOptions& o) {
   if (!s.lm_head) return 0;
   u128 tokens_vocab = static_cast<u128>(o.batch) * static_cast<u128>(o.seq_len) * static_cast<u128>(s.vocab);
-  u128 per = 4 + 4 + (o.act_bytes == 2 ? 2 : 0);
+  u128 per = 4 + 4 + 4 + (o.act_bytes == 2 ? 2 : 4);
   return saturate(tokens_vocab * per / static_cast<u128>(std::max(1, o.tp)));
 }
 

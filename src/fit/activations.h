@@ -19,6 +19,7 @@ struct LayerShape {
   int64_t o_width = 0;        // attention output (input of the output projection): heads * value head size
   int64_t ffn = 0;            // intermediate size of the dense MLP (or one expert)
   bool gated = false;         // SwiGLU/GeGLU MLP: gate and up projections (4 saved ffn-wide tensors, not 2)
+  bool rms_norm_fp32 = false; // RMSNorm layers (transformers upcasts their input to fp32 and saves it)
   int64_t experts_per_token = 0;  // MoE top-k (0: dense)
   int64_t shared_ffn = 0;     // MoE: always-active shared expert width
   bool attention_dropout = false, hidden_dropout = false;
@@ -37,15 +38,18 @@ struct ActivationOptions {
 };
 
 // Bytes of saved activations of one layer for one micro-batch, as Korthikanti's terms: replicated part
-// s*b*(2 norm inputs + attention input + MLP input) * e + dropout masks (1 B each), partitioned part / t:
+// s*b*(2 norm inputs + attention input + MLP input) * e (norm inputs at 4 B for fp32-upcasting RMSNorms)
+// + dropout masks (1 B each), partitioned part / t:
 // s*b*(q + k + v + attention output + MLP: 2*ffn (4*ffn gated, times top-k for MoE)) * e, and eager attention's
 // a*s^2*b*(e + mask 1 + dropout output e) / t, or sdpa/flash's fp32 log-sum-exp a*s*b*4 / t.
 // For GPT-style layers (q = k = v = h, ffn = 4h, dropout, e = 2, t = 1) this is s*b*h*(34 + 5*a*s/h).
 uint64_t layer_activation_bytes(const LayerShape& s, const ActivationOptions& o);
 // All layers: L * per layer, or with checkpointing L * s*b*h*e (layer inputs) + one layer's activations.
 uint64_t activation_bytes(const LayerShape& s, const ActivationOptions& o);
-// Logits: fp32 logits b*s*V*4 plus their gradient (same size), plus the 16-bit logits the LM head returns when
-// training in 16 bits (e = 2), divided by t (vocab-parallel head). 0 for models without an LM head.
+// Logits at the loss's backward, b*s*V each: the fp32 log-softmax output the loss saves (4 B), the gradient flowing
+// into it (4 B) and the fp32 logits' gradient it produces (4 B), plus the 16-bit logits the LM head returned when
+// training in 16 bits (2 B); in fp32 the returned logits are the fp32 ones (4 B). Divided by t (vocab-parallel
+// head). 0 for models without an LM head.
 uint64_t logits_bytes(const LayerShape& s, const ActivationOptions& o);
 
 }  // namespace memfit

@@ -21,7 +21,7 @@ TEST(Activations, Gpt2XlIsKorthikanti) {
   LayerShape s = shape_of("gpt2-xl");
   EXPECT_EQ(s.hidden, 1600);
   EXPECT_EQ(s.ffn, 6400);
-  EXPECT_FALSE(s.gated);
+  EXPECT_FALSE(s.gated || s.rms_norm_fp32);  // LayerNorm: 16-bit inputs, Korthikanti's 2 B
   EXPECT_TRUE(s.hidden_dropout && s.attention_dropout && s.lm_head);
   ActivationOptions o{.batch = 1, .seq_len = 1024, .attention = "eager"};
   EXPECT_EQ(layer_activation_bytes(s, o), 186'777'600u);
@@ -34,36 +34,37 @@ TEST(Activations, Gpt2XlIsKorthikanti) {
 }
 
 TEST(Activations, Llama2_7b) {
-  // h = 4096, q = k = v = o = 4096, gated ffn 11008, no dropout, e = 2, s = 2048, b = 1 (T = 2048 tokens):
-  // replicated 4*h*e = 32,768 B/token; partitioned (4*4096 + 4*11008) * 2 = 120,832 B/token;
-  // sdpa log-sum-exp 32 * 4 = 128 B/token -> 2048 * 153,728 = 314,834,944 per layer; 32 layers = 10,074,718,208.
+  // h = 4096, q = k = v = o = 4096, gated ffn 11008, no dropout, RMSNorm, e = 2, s = 2048, b = 1 (2048 tokens):
+  // replicated: 2 fp32 norm inputs 2*4096*4 + attention and MLP inputs 2*4096*2 = 49,152 B/token; partitioned
+  // (4*4096 + 4*11008) * 2 = 120,832 B/token; sdpa log-sum-exp 32 * 4 = 128 B/token -> 2048 * 170,112
+  // = 348,389,376 per layer; 32 layers = 11,148,460,032.
   LayerShape s = shape_of("meta-llama/Llama-2-7b-hf");
-  EXPECT_TRUE(s.gated);
+  EXPECT_TRUE(s.gated && s.rms_norm_fp32);
   EXPECT_FALSE(s.hidden_dropout || s.attention_dropout);
   ActivationOptions o{.batch = 1, .seq_len = 2048};
-  EXPECT_EQ(layer_activation_bytes(s, o), 314'834'944u);
-  EXPECT_EQ(activation_bytes(s, o), 10'074'718'208u);
-  // Eager: the softmax output a*s^2*b*2 = 268,435,456 instead of the 262,144 B of statistics: 583,008,256.
+  EXPECT_EQ(layer_activation_bytes(s, o), 348'389'376u);
+  EXPECT_EQ(activation_bytes(s, o), 11'148'460'032u);
+  // Eager: the softmax output a*s^2*b*2 = 268,435,456 instead of the 262,144 B of statistics: 616,562,688.
   o.attention = "eager";
-  EXPECT_EQ(layer_activation_bytes(s, o), 583'008'256u);
-  // Checkpointing (sdpa): 32 layer inputs 2048*4096*2 = 16,777,216 each, plus one layer: 536,870,912 + 314,834,944.
+  EXPECT_EQ(layer_activation_bytes(s, o), 616'562'688u);
+  // Checkpointing (sdpa): 32 layer inputs 2048*4096*2 = 16,777,216 each, plus one layer: 536,870,912 + 348,389,376.
   o.attention = "sdpa", o.checkpointing = true;
-  EXPECT_EQ(activation_bytes(s, o), 851'705'856u);
-  // Logits: 2048 * 32000 * (4 + 4 + 2) = 655,360,000.
-  EXPECT_EQ(logits_bytes(s, o), 655'360'000u);
+  EXPECT_EQ(activation_bytes(s, o), 885'260'288u);
+  // Logits: 2048 * 32000 * (4 + 4 + 4 + 2) = 917,504,000.
+  EXPECT_EQ(logits_bytes(s, o), 917'504'000u);
 }
 
 TEST(Activations, Llama32_3bGqa) {
   // h = 3072, q = o = 3072, k = v = 8 * 128 = 1024, ffn 8192 gated, a = 24. s = 768, b = 4 (3072 tokens):
-  // 4*3072*2 + (3072 + 1024 + 1024 + 3072 + 4*8192)*2 + 24*4 = 24,576 + 81,920 + 96 = 106,592 B/token
-  // -> 327,450,624 per layer. Logits 3072 * 128,256 * 10 = 3,940,024,320.
+  // 2*3072*4 + 2*3072*2 + (3072 + 1024 + 1024 + 3072 + 4*8192)*2 + 24*4 = 36,864 + 81,920 + 96 = 118,880 B/token
+  // -> 365,199,360 per layer. Logits 3072 * 128,256 * 14 = 5,516,034,048.
   LayerShape s = shape_of("meta-llama/Llama-3.2-3B-Instruct");
   EXPECT_EQ(s.k_width, 1024);
   ActivationOptions o{.batch = 4, .seq_len = 768};
-  EXPECT_EQ(layer_activation_bytes(s, o), 327'450'624u);
-  EXPECT_EQ(logits_bytes(s, o), 3'940'024'320u);
-  o.act_bytes = 4;  // fp32: twice the tensors, fp32 logits only (no 16-bit copy): 3072 * 128,256 * 8
-  EXPECT_EQ(logits_bytes(s, o), 3'152'019'456u);
+  EXPECT_EQ(layer_activation_bytes(s, o), 365'199'360u);
+  EXPECT_EQ(logits_bytes(s, o), 5'516'034'048u);
+  o.act_bytes = 4;  // fp32: the returned logits are fp32 too: 3072 * 128,256 * 16
+  EXPECT_EQ(logits_bytes(s, o), 6'304'038'912u);
 }
 
 TEST(Activations, HostileSizesSaturate) {

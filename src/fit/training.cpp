@@ -265,8 +265,11 @@ Result<TrainingTerms> training_terms(const BuiltModel& task, const Json& config,
   if (o.method != "full")
     say("Frozen layers' activations are counted as in full training (an upper bound: PyTorch need not save the "
         "inputs of frozen Linear layers).");
-  say(t.logits ? fmt::format("Logits: fp32 logits over the {}-token vocabulary and their gradient (8 B each){}.",
-                             shape.vocab, p.act == 2 ? ", plus the 16-bit logits the LM head returns (2 B)" : "")
+  if (shape.rms_norm_fp32 && p.act == 2)
+    say("RMSNorm layers upcast their input to fp32 and save it (4 B per element, as transformers implements them).");
+  say(t.logits ? fmt::format("Logits over the {}-token vocabulary at the loss's backward: the fp32 log-softmax "
+                             "output, its incoming gradient and the fp32 logits' gradient (4 B each), plus the {} "
+                             "logits the LM head returned.", shape.vocab, p.act == 2 ? "16-bit" : "fp32")
                : "No LM head: no vocabulary-sized logits term.");
   say("All terms are summed as if held at once: an upper bound of the step's peak.");
 
