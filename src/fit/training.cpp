@@ -245,7 +245,9 @@ Result<TrainingTerms> training_terms(const BuiltModel& task, const Json& config,
   ao.tp = o.tp, ao.act_bytes = p.act;
   t.activations = activation_bytes(shape, ao);
   t.logits = logits_bytes(shape, ao);
-  say(fmt::format("Activations (Korthikanti et al. 2022) for micro-batch {} x {} tokens over {} layers, {}-byte "
+  if (shape.hidden == 0 || shape.layers == 0)
+    say("The config gives no transformer dimensions (hidden size, layers): activations are not estimated (0).");
+  else say(fmt::format("Activations (Korthikanti et al. 2022) for micro-batch {} x {} tokens over {} layers, {}-byte "
                   "activations: {} per layer{}.", o.batch, o.seq_len, shape.layers, p.act,
                   gib(layer_activation_bytes(shape, ao)),
                   o.grad_checkpointing ? "; gradient checkpointing keeps each layer's input and recomputes one layer"

@@ -199,6 +199,19 @@ TEST(TrainingProperties, MoveAsTheyMust) {
   }
 }
 
+TEST(TrainingTerms, NonTransformerSaysActivationsAreNotEstimated) {
+  auto m = task("timm/resnet50.a1_in1k");
+  auto t = terms(m, {});
+  EXPECT_EQ(t.parameters, 25'557'032u);
+  EXPECT_EQ(t.optimizer, 12 * 25'557'032u);
+  EXPECT_EQ(t.activations, 0u);
+  EXPECT_EQ(t.logits, 0u);
+  EXPECT_NE(std::find(t.assumptions.begin(), t.assumptions.end(),
+                      "The config gives no transformer dimensions (hidden size, layers): activations are not "
+                      "estimated (0)."),
+            t.assumptions.end());
+}
+
 TEST(TrainingErrors, OneClearLineEach) {
   auto err = [](TrainingOptions o) {
     auto t = training_terms(llama2().model, llama2().config, o);

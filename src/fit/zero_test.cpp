@@ -40,37 +40,40 @@ TEST(DeepSpeedZero2, FactorAndNodes) {
   EXPECT_EQ(e.cpu_bytes, 107'814'649'856u);
 }
 
-TEST(DeepSpeedZero3, NoOffload) {
-  // LL = 4 * 131,072,000 = 524,288,000. 8 GPUs: gpu = LL + int(18P / 8) = 524,288,000 + 15,161,435,136
-  // = 15,685,723,136. cpu with zero_init: LL_params * 4 * 8 * 1.5 = 6,291,456,000; without: P * 4 * 8 * 1.5.
-  auto e = deepspeed_zero3_estimate(P, LL, 8, 1, false, false, true);
-  EXPECT_EQ(e.largest_layer_bytes, 524'288'000u);
-  EXPECT_EQ(e.gpu_bytes, 15'685'723'136u);
-  EXPECT_EQ(e.cpu_bytes, 6'291'456'000u);
-  auto cold = deepspeed_zero3_estimate(P, LL, 8, 1, false, false, false);
-  EXPECT_EQ(cold.cpu_bytes, 323'443'949'568u);
-}
+// ZeRO-3 over 8 GPUs per node; LL = 4 * 131,072,000 = 524,288,000. Each row: options, then GPU and CPU bytes by hand.
+struct Zero3Case {
+  const char* name;
+  bool offload, offload_params, zero_init;
+  int nodes;
+  uint64_t gpu, cpu;
+};
+constexpr Zero3Case kZero3[] = {
+    // gpu = LL + int(18P / 8) = 524,288,000 + 15,161,435,136; cpu = LL_params * 4 * 8 * 1.5 (zero_init)
+    {"no offload, zero_init", false, false, true, 1, 15'685'723'136, 6'291'456'000},
+    // cold: cpu = P * 4 * 8 * 1.5
+    {"no offload, cold", false, false, false, 1, 15'685'723'136, 323'443'949'568},
+    // gpu = LL + int(2P / 8) = 524,288,000 + 1,684,603,904; cpu = P * 16 * (1/1) * 1.5
+    {"optimizer offload, zero_init", true, false, true, 1, 2'208'891'904, 161'721'974'784},
+    // cold: cpu = P * max(4 * 8, 16 / 1) * 1.5 = P * 48
+    {"optimizer offload, cold", true, false, false, 1, 2'208'891'904, 323'443'949'568},
+    // gpu = LL; cpu = P * 18 * 1.5
+    {"optimizer + params offload, zero_init", true, true, true, 1, 524'288'000, 181'937'221'632},
+    // two nodes (16 GPUs): P * 18 * 0.5 * 1.5
+    {"optimizer + params offload, 2 nodes", true, true, true, 2, 524'288'000, 90'968'610'816},
+    // cold: max(4 * 8, 18) = 32, the int: P * 32 * 1.5
+    {"optimizer + params offload, cold", true, true, false, 1, 524'288'000, 323'443'949'568},
+};
 
-TEST(DeepSpeedZero3, OptimizerOffload) {
-  // gpu = LL + int(2P / 8) = 524,288,000 + 1,684,603,904 = 2,208,891,904.
-  // zero_init: cpu = P * 16 * (1/1) * 1.5 = 161,721,974,784; cold: P * max(4 * 8, 16) * 1.5 = P * 48.
-  auto e = deepspeed_zero3_estimate(P, LL, 8, 1, true, false, true);
-  EXPECT_EQ(e.gpu_bytes, 2'208'891'904u);
-  EXPECT_EQ(e.cpu_bytes, 161'721'974'784u);
-  auto cold = deepspeed_zero3_estimate(P, LL, 8, 1, true, false, false);
-  EXPECT_EQ(cold.cpu_bytes, 323'443'949'568u);
-}
-
-TEST(DeepSpeedZero3, OptimizerAndParamOffload) {
-  // gpu = LL = 524,288,000. zero_init: cpu = P * 18 * 1.5 = 181,937,221,632 (one node);
-  // two nodes: P * 18 * 0.5 * 1.5 = 90,968,610,816. Cold, one GPU: P * max(4, 18) * 1.5 = P * 27 = 181,937,221,632.
-  auto e = deepspeed_zero3_estimate(P, LL, 8, 1, true, true, true);
-  EXPECT_EQ(e.gpu_bytes, 524'288'000u);
-  EXPECT_EQ(e.cpu_bytes, 181'937'221'632u);
-  EXPECT_EQ(deepspeed_zero3_estimate(P, LL, 8, 2, true, true, true).cpu_bytes, 90'968'610'816u);
+TEST(DeepSpeedZero3, ByHand) {
+  for (const auto& c : kZero3) {
+    SCOPED_TRACE(c.name);
+    auto e = deepspeed_zero3_estimate(P, LL, 8, c.nodes, c.offload, c.offload_params, c.zero_init);
+    EXPECT_EQ(e.largest_layer_bytes, 524'288'000u);
+    EXPECT_EQ(e.gpu_bytes, c.gpu);
+    EXPECT_EQ(e.cpu_bytes, c.cpu);
+  }
+  // One GPU, cold, both offloads: P * max(4, 18.0) * 1.5 = P * 27 (the float branch) = 181,937,221,632.
   EXPECT_EQ(deepspeed_zero3_estimate(P, LL, 1, 1, true, true, false).cpu_bytes, 181'937'221'632u);
-  // Cold, 8 GPUs per node: max(32, 18) = 32 (the int): P * 32 * 1.5 = 323,443,949,568.
-  EXPECT_EQ(deepspeed_zero3_estimate(P, LL, 8, 1, true, true, false).cpu_bytes, 323'443'949'568u);
 }
 
 TEST(DeepSpeedZero3, TruncatesLikePython) {
