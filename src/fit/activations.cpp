@@ -93,6 +93,8 @@ LayerShape layer_shape(const Json& config, const Model& m, const std::string& cl
     if (auto e = int_key(c, {"moe_intermediate_size", "expert_intermediate_size"})) s.ffn = *e;
     if (auto sh = int_key(c, {"shared_expert_intermediate_size"})) s.shared_ffn = *sh;
     else if (auto n = int_key(c, {"n_shared_experts", "num_shared_experts"})) s.shared_ffn = *n * s.ffn;
+    s.dense_layers = std::min(s.layers, int_key(c, {"first_k_dense_replace"}).value_or(0));
+    s.dense_ffn = dense_ffn.value_or(4 * s.hidden);
   }
   s.attention_dropout = positive_key(c, {"attention_dropout", "attn_pdrop", "attention_probs_dropout_prob"});
   s.hidden_dropout =
@@ -112,7 +114,7 @@ LayerShape layer_shape(const Json& config, const Model& m, const std::string& cl
   return s;
 }
 
-uint64_t layer_activation_bytes(const LayerShape& s, const ActivationOptions& o) {
+uint64_t layer_activation_bytes(const LayerShape& s, const ActivationOptions& o, bool dense) {
   const u128 e = static_cast<u128>(o.act_bytes);
   const u128 t = static_cast<u128>(std::max(1, o.tp));
   const u128 tokens = static_cast<u128>(o.batch) * static_cast<u128>(o.seq_len);
@@ -122,9 +124,13 @@ uint64_t layer_activation_bytes(const LayerShape& s, const ActivationOptions& o)
   const u128 norm_e = s.rms_norm_fp32 ? std::max<u128>(e, 4) : e;
   u128 replicated = 2 * h * norm_e + 2 * h * e + (s.hidden_dropout ? 2 * h : 0);
   // Partitioned by TP: q, k, v, the attention output, the MLP's saved intermediates.
-  u128 ffn_saved = static_cast<u128>(s.ffn) * (s.gated ? 4 : 2);
-  if (s.experts_per_token > 0) ffn_saved *= static_cast<u128>(s.experts_per_token);
-  ffn_saved += static_cast<u128>(s.shared_ffn) * (s.gated ? 4 : 2);
+  const u128 per_ffn = s.gated ? 4 : 2;
+  u128 ffn_saved = static_cast<u128>(s.ffn) * per_ffn;
+  if (dense) {
+    ffn_saved = static_cast<u128>(s.dense_ffn) * per_ffn;
+  } else if (s.experts_per_token > 0) {
+    ffn_saved = ffn_saved * static_cast<u128>(s.experts_per_token) + static_cast<u128>(s.shared_ffn) * per_ffn;
+  }
   u128 partitioned =
       (static_cast<u128>(s.q_width) + static_cast<u128>(s.k_width) + static_cast<u128>(s.v_width) +
        static_cast<u128>(s.o_width) + ffn_saved) * e;
@@ -141,8 +147,11 @@ uint64_t layer_activation_bytes(const LayerShape& s, const ActivationOptions& o)
 
 uint64_t activation_bytes(const LayerShape& s, const ActivationOptions& o) {
   u128 layer = layer_activation_bytes(s, o);
+  u128 dense = s.dense_layers > 0 ? layer_activation_bytes(s, o, true) : 0;
   u128 L = static_cast<u128>(s.layers);
-  if (!o.checkpointing) return saturate(L * layer);
+  if (!o.checkpointing) return saturate((L - static_cast<u128>(s.dense_layers)) * layer +
+                                        static_cast<u128>(s.dense_layers) * dense);
+  layer = std::max(layer, dense);
   u128 inputs = static_cast<u128>(o.batch) * static_cast<u128>(o.seq_len) * static_cast<u128>(s.hidden) *
                 static_cast<u128>(o.act_bytes);
   return saturate(L * inputs + layer);

@@ -22,6 +22,8 @@ struct LayerShape {
   bool rms_norm_fp32 = false; // RMSNorm layers (transformers upcasts their input to fp32 and saves it)
   int64_t experts_per_token = 0;  // MoE top-k (0: dense)
   int64_t shared_ffn = 0;     // MoE: always-active shared expert width
+  int64_t dense_layers = 0;   // MoE models whose first layers keep a dense MLP (first_k_dense_replace)
+  int64_t dense_ffn = 0;      // ... and its width
   bool attention_dropout = false, hidden_dropout = false;
   bool lm_head = false;       // the task model returns logits over the vocabulary
 };
@@ -43,8 +45,9 @@ struct ActivationOptions {
 // s*b*(q + k + v + attention output + MLP: 2*ffn (4*ffn gated, times top-k for MoE)) * e, and eager attention's
 // a*s^2*b*(e + mask 1 + dropout output e) / t, or sdpa/flash's fp32 log-sum-exp a*s*b*4 / t.
 // For GPT-style layers (q = k = v = h, ffn = 4h, dropout, e = 2, t = 1) this is s*b*h*(34 + 5*a*s/h).
-uint64_t layer_activation_bytes(const LayerShape& s, const ActivationOptions& o);
-// All layers: L * per layer, or with checkpointing L * s*b*h*e (layer inputs) + one layer's activations.
+// `dense`: one of an MoE model's leading dense layers.
+uint64_t layer_activation_bytes(const LayerShape& s, const ActivationOptions& o, bool dense = false);
+// All layers: the sum over layers, or with checkpointing L * s*b*h*e (layer inputs) + the largest layer's activations.
 uint64_t activation_bytes(const LayerShape& s, const ActivationOptions& o);
 // Logits at the loss's backward, b*s*V each: the fp32 log-softmax output the loss saves (4 B), the gradient flowing
 // into it (4 B) and the fp32 logits' gradient it produces (4 B), plus the 16-bit logits the LM head returned when

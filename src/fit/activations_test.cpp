@@ -67,6 +67,31 @@ TEST(Activations, Llama32_3bGqa) {
   EXPECT_EQ(logits_bytes(s, o), 6'304'038'912u);
 }
 
+TEST(Activations, MoeCountsActiveExperts) {
+  // Mixtral-8x7B: top-2 of 8 experts, ffn 14336 gated, GQA 8 x 128. Per token: norms and inputs 49,152;
+  // (4096 + 1024 + 1024 + 4096 + 2 * 4 * 14336) * 2 = 249,856; log-sum-exp 128 -> 299,136 * 2048 = 612,630,528.
+  LayerShape s = shape_of("mistralai/Mixtral-8x7B-v0.1");
+  EXPECT_EQ(s.experts_per_token, 2);
+  ActivationOptions o{.batch = 1, .seq_len = 2048};
+  EXPECT_EQ(layer_activation_bytes(s, o), 612'630'528u);
+}
+
+TEST(Activations, MlaWithSharedExpertsAndDenseFirstLayer) {
+  // DeepSeek-V2-Lite: MLA q = k = 16 * (128 + 64) = 3072, v = o = 16 * 128 = 2048; 6 routed + 2 shared experts of
+  // 1408 (gated); the first layer dense with 10944. Per token, MoE layer: 2*2048*4 + 2*2048*2 = 24,576;
+  // (3072 + 3072 + 2048 + 2048 + 4 * (6 + 2) * 1408) * 2 = 110,592; log-sum-exp 16 * 4 = 64 -> 135,232.
+  // Dense layer: 24,576 + (10,240 + 4 * 10,944) * 2 + 64 = 132,672. s = 1024, b = 1, 27 layers:
+  // 1024 * (132,672 + 26 * 135,232) = 3,736,272,896.
+  LayerShape s = shape_of("deepseek-ai/DeepSeek-V2-Lite");
+  EXPECT_EQ(s.q_width, 3072);
+  EXPECT_EQ(s.o_width, 2048);
+  EXPECT_EQ(s.dense_layers, 1);
+  ActivationOptions o{.batch = 1, .seq_len = 1024};
+  EXPECT_EQ(layer_activation_bytes(s, o), 1024u * 135'232u);
+  EXPECT_EQ(layer_activation_bytes(s, o, true), 1024u * 132'672u);
+  EXPECT_EQ(activation_bytes(s, o), 3'736'272'896u);
+}
+
 TEST(Activations, HostileSizesSaturate) {
   LayerShape s{.hidden = int64_t{1} << 32, .heads = 1, .layers = 1 << 16, .vocab = int64_t{1} << 32,
                .q_width = int64_t{1} << 32, .k_width = 1, .v_width = 1, .o_width = 1, .ffn = int64_t{1} << 32,

@@ -262,8 +262,9 @@ Result<TrainingTerms> training_terms(const BuiltModel& task, const Json& config,
                 (shape.attention_dropout ? "attention probabilities" : "") + ")."
           : "The config has no dropout (its dropout probabilities are 0 or absent): no dropout masks.");
   if (shape.experts_per_token > 0)
-    say(fmt::format("MoE: activations of the {} active experts per token (plus shared experts).",
-                    shape.experts_per_token));
+    say(fmt::format("MoE: activations of the {} active experts per token (plus shared experts){}.",
+                    shape.experts_per_token,
+                    shape.dense_layers ? fmt::format("; the first {} layers are dense", shape.dense_layers) : ""));
   if (o.method != "full")
     say("Frozen layers' activations are counted as in full training (an upper bound: PyTorch need not save the "
         "inputs of frozen Linear layers).");
