@@ -1,6 +1,7 @@
 #include "fit/training.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 
 #include <fmt/format.h>
@@ -96,150 +97,145 @@ Result<void> validate(const TrainingOptions& o, const LayerShape& shape) {
   return {};
 }
 
-}  // namespace
+// One replica's model states before partitioning (bytes), and the trainable count.
+struct States {
+  uint64_t weights = 0;    // frozen base + trainable weights
+  uint64_t grads = 0;      // gradients in the trainable parameters' dtype
+  uint64_t grad32 = 0;     // ZeRO's fp32 gradient partition under mixed precision (partitioned from stage 1)
+  uint64_t optimizer = 0;  // optimizer states + fp32 master weights
+};
 
-uint64_t TrainingTerms::gpu_bytes() const {
-  return add(add(add(add(weights, gradients), optimizer), activations), logits);
+using Say = std::function<void(std::string)>;
+
+Result<States> full_states(const Model& model, const TrainingOptions& o, const Precision& p, TrainingTerms& t,
+                           const Say& say) {
+  States st;
+  t.trainable_parameters = t.parameters;
+  st.weights = mul(t.parameters, p.weight);
+  st.grads = mul(t.parameters, p.grad);
+  uint64_t factored = 0;
+  if (o.optimizer == "adafactor")
+    for_each_tensor(*model.root, [&](const TensorVisit& v) {
+      if (!v.is_buffer) factored = add(factored, adafactor_elements(v.tensor.shape));
+    });
+  auto states = optimizer_state_bytes(o.optimizer, t.parameters, factored, p.state);
+  if (!states) return std::unexpected(states.error());
+  st.optimizer = add(*states, mul(t.parameters, p.master));
+  if (p.mixed && (o.zero > 0 || o.fsdp)) st.grad32 = mul(t.parameters, 4);
+  say(fmt::format("Full fine-tuning ({}): weights {} B, gradients {} B per parameter{}.", o.precision, p.weight,
+                  p.grad, p.master ? ", plus a 4 B fp32 master copy in the optimizer term" : ""));
+  if (st.grad32)
+    say("Under ZeRO/FSDP with mixed precision the optimizer's fp32 gradient partition (4 B per parameter / GPUs) "
+        "is counted in the gradients term, as DeepSpeed's estimators count it.");
+  return st;
 }
 
-Result<TrainingTerms> training_terms(const BuiltModel& task, const Json& config, const TrainingOptions& o) {
-  if (!task.model.root) return fail(ErrorKind::Internal, "no model tree to estimate training for");
-  const Model& model = task.model;
-  LayerShape shape = layer_shape(config, model, task.cls);
-  if (auto v = validate(o, shape); !v) return std::unexpected(v.error());
-  auto prec = precision_of(o.precision);
-  if (!prec) return std::unexpected(prec.error());
-  const Precision& p = *prec;
-
-  TrainingTerms t;
-  auto say = [&](std::string s) { t.assumptions.push_back(std::move(s)); };
-  Measurement meas = measure(model);
-  t.parameters = meas.parameters;
-  t.largest_layer_params = largest_own_params(*model.root);
-  const uint64_t buffers = meas.buffer_bits / 8;
-
-  // Weights, trainable count, gradients and optimizer states before partitioning.
-  uint64_t states = 0, master = 0, grad32 = 0;
-  uint64_t frozen_weights = 0, trainable_weights = 0;
-  if (o.method == "full") {
-    t.trainable_parameters = t.parameters;
-    trainable_weights = mul(t.parameters, p.weight);
-    t.gradients = mul(t.parameters, p.grad);
-    uint64_t factored = 0;
-    if (o.optimizer == "adafactor")
-      for_each_tensor(*model.root, [&](const TensorVisit& v) {
-        if (!v.is_buffer) factored = add(factored, adafactor_elements(v.tensor.shape));
-      });
-    auto s = optimizer_state_bytes(o.optimizer, t.parameters, factored, p.state);
-    if (!s) return std::unexpected(s.error());
-    states = *s;
-    master = mul(t.parameters, p.master);
-    say(fmt::format("Full fine-tuning ({}): weights {} B, gradients {} B per parameter{}.", o.precision, p.weight,
-                    p.grad, p.master ? ", plus a 4 B fp32 master copy in the optimizer term" : ""));
-    if (p.mixed && (o.zero > 0 || o.fsdp))
-      say("Under ZeRO/FSDP with mixed precision the optimizer's fp32 gradient partition (4 B per parameter / GPUs) "
-          "is counted in the gradients term, as DeepSpeed's estimators count it.");
+Result<States> lora_states(const BuiltModel& task, const TrainingOptions& o, int64_t vocab, TrainingTerms& t,
+                           const Say& say) {
+  auto placed = place_lora(task.model, task.model_type, o.lora_targets, o.lora_rank, vocab);
+  if (!placed) return std::unexpected(placed.error());
+  States st;
+  t.trainable_parameters = placed->params;
+  for (const auto& m : placed->modules) t.lora_modules.push_back(m.name);
+  const uint64_t base_bytes = o.precision == "fp32" ? 4 : 2;
+  if (o.method == "lora") {
+    st.weights = mul(t.parameters, base_bytes);
+    say(fmt::format("LoRA: the frozen base stays in {} ({} B per parameter); it has no gradients or optimizer "
+                    "states.", o.precision == "fp32" ? "fp32" : (o.precision == "fp16-mixed" ? "fp16" : "bf16"),
+                    base_bytes));
   } else {
-    auto placed = place_lora(model, task.model_type, o.lora_targets, o.lora_rank, shape.vocab);
-    if (!placed) return std::unexpected(placed.error());
-    t.trainable_parameters = placed->params;
-    for (const auto& m : placed->modules) t.lora_modules.push_back(m.name);
-    uint64_t base_bytes = o.precision == "fp32" ? 4 : 2;
-    if (o.method == "lora") {
-      frozen_weights = mul(t.parameters, base_bytes);
-      say(fmt::format("LoRA: the frozen base stays in {} ({} B per parameter); it has no gradients or optimizer "
-                      "states.", o.precision == "fp32" ? "fp32" : (o.precision == "fp16-mixed" ? "fp16" : "bf16"),
-                      base_bytes));
-    } else {
-      auto scheme = scheme_from_name("bnb-nf4-dq");
-      if (!scheme) return std::unexpected(scheme.error());
-      QuantizedSize q = quantized_size(model, *scheme, static_cast<int>(base_bytes * 8));
-      frozen_weights = q.total_bytes - std::min(q.total_bytes, q.buffer_bytes);
-      say(fmt::format("QLoRA: the frozen base is bitsandbytes NF4 with double quantization ({:.3f} bits per quantized "
-                      "weight, {} of them); embeddings, the LM head, norms and biases stay {}-bit.",
-                      q.bits_per_quantized_weight, q.quantized_params, base_bytes * 8));
-    }
-    say(fmt::format("LoRA rank {} on {} modules ({}): r * (in + out) parameters each, {} trainable, as PEFT's "
-                    "print_trainable_parameters counts them.", o.lora_rank, placed->modules.size(),
-                    placed->targets_used, t.trainable_parameters));
-    say("Adapters are fp32 (PEFT's autocast_adapter_dtype default): 4 B weights, 4 B gradients, fp32 optimizer "
-        "states, no master copy.");
-    trainable_weights = mul(t.trainable_parameters, 4);
-    t.gradients = mul(t.trainable_parameters, 4);
-    uint64_t factored = 0;
-    if (o.optimizer == "adafactor")  // lora_A [r, in] and lora_B [out, r]: factored (r + in) + (out + r)
-      for (const auto& m : placed->modules)
-        factored = add(factored, static_cast<uint64_t>(2 * o.lora_rank + m.in + m.out));
-    auto s = optimizer_state_bytes(o.optimizer, t.trainable_parameters, factored, 4);
-    if (!s) return std::unexpected(s.error());
-    states = *s;
+    auto scheme = scheme_from_name("bnb-nf4-dq");
+    if (!scheme) return std::unexpected(scheme.error());
+    QuantizedSize q = quantized_size(task.model, *scheme, static_cast<int>(base_bytes * 8));
+    st.weights = q.total_bytes - std::min(q.total_bytes, q.buffer_bytes);
+    say(fmt::format("QLoRA: the frozen base is bitsandbytes NF4 with double quantization ({:.3f} bits per quantized "
+                    "weight, {} of them); embeddings, the LM head, norms and biases stay {}-bit.",
+                    q.bits_per_quantized_weight, q.quantized_params, base_bytes * 8));
   }
-  if (o.optimizer == "adamw") say("AdamW keeps two states (exp_avg, exp_avg_sq) per trainable parameter.");
-  if (o.optimizer == "adamw-8bit" || o.optimizer == "paged-adamw-8bit")
+  say(fmt::format("LoRA rank {} on {} modules ({}): r * (in + out) parameters each, {} trainable, as PEFT's "
+                  "print_trainable_parameters counts them.", o.lora_rank, placed->modules.size(),
+                  placed->targets_used, t.trainable_parameters));
+  say("Adapters are fp32 (PEFT's autocast_adapter_dtype default): 4 B weights, 4 B gradients, fp32 optimizer "
+      "states, no master copy.");
+  st.weights = add(st.weights, mul(t.trainable_parameters, 4));
+  st.grads = mul(t.trainable_parameters, 4);
+  uint64_t factored = 0;
+  if (o.optimizer == "adafactor")  // lora_A [r, in] and lora_B [out, r]: factored (r + in) + (out + r)
+    for (const auto& m : placed->modules)
+      factored = add(factored, static_cast<uint64_t>(2 * o.lora_rank + m.in + m.out));
+  auto states = optimizer_state_bytes(o.optimizer, t.trainable_parameters, factored, 4);
+  if (!states) return std::unexpected(states.error());
+  st.optimizer = *states;
+  return st;
+}
+
+void optimizer_notes(const std::string& opt, const Say& say) {
+  if (opt == "adamw") say("AdamW keeps two states (exp_avg, exp_avg_sq) per trainable parameter.");
+  if (opt == "adamw-8bit" || opt == "paged-adamw-8bit")
     say("8-bit AdamW (bitsandbytes) keeps two 1-byte states per trainable parameter (block absmax ignored).");
-  if (o.optimizer == "paged-adamw-8bit")
+  if (opt == "paged-adamw-8bit")
     say("Paged AdamW keeps its states in CUDA unified memory: under memory pressure they page out to CPU RAM, so "
         "the optimizer term is the most it holds on the GPU, not a hard requirement.");
-  if (o.optimizer == "sgd") say("SGD as torch.optim.SGD's default (momentum 0): no optimizer state.");
-  if (o.optimizer == "lion") say("Lion keeps one state (exp_avg) per trainable parameter.");
-  if (o.optimizer == "adafactor")
+  if (opt == "sgd") say("SGD as torch.optim.SGD's default (momentum 0): no optimizer state.");
+  if (opt == "lion") say("Lion keeps one state (exp_avg) per trainable parameter.");
+  if (opt == "adafactor")
     say("Adafactor as transformers' default (beta1 None): no momentum; the second moment is factored into a row "
         "and a column vector per matrix, exact from the tensor shapes.");
+}
 
-  // Partitioning over data-parallel GPUs (ZeRO stages, FSDP full shard = ZeRO-3) and tensor-parallel ranks.
+// Splits the replica's states over tensor-parallel ranks and data-parallel GPUs (ZeRO stages; FSDP full shard =
+// ZeRO-3), moves offloaded parts to cpu_bytes, and sets the weights / gradients / optimizer terms.
+void partition(States st, const TrainingOptions& o, const Precision& p, uint64_t buffers, TrainingTerms& t,
+               const Say& say) {
   const uint64_t N = static_cast<uint64_t>(o.gpus), T = static_cast<uint64_t>(o.tp);
   const int stage = o.fsdp ? 3 : o.zero;
-  uint64_t optimizer = add(states, master);
-  if (p.mixed && stage > 0 && o.method == "full") grad32 = mul(t.trainable_parameters, 4);
-  uint64_t weights = add(frozen_weights, trainable_weights);
-  uint64_t grads = t.gradients;
   if (T > 1) {
-    weights = ceil_div(weights, T), grads = ceil_div(grads, T), optimizer = ceil_div(optimizer, T);
-    grad32 = ceil_div(grad32, T);
+    st.weights = ceil_div(st.weights, T), st.grads = ceil_div(st.grads, T);
+    st.optimizer = ceil_div(st.optimizer, T), st.grad32 = ceil_div(st.grad32, T);
     say(fmt::format("Tensor parallel {}: weights, gradients and optimizer states split evenly over the ranks "
                     "(replicated norms ignored); activations per Korthikanti's tensor-parallel terms.", o.tp));
   }
-  if (stage >= 1) optimizer = ceil_div(optimizer, N), grad32 = ceil_div(grad32, N);
-  if (stage >= 2) grads = ceil_div(grads, N);
+  if (stage >= 1) st.optimizer = ceil_div(st.optimizer, N), st.grad32 = ceil_div(st.grad32, N);
+  if (stage >= 2) st.grads = ceil_div(st.grads, N);
   uint64_t gathered_w = 0, gathered_g = 0;
   if (stage >= 3) {
     // ZeRO-3 reduces 16-bit gradients bucket by bucket straight into the fp32 partition: only that one stays.
-    if (grad32) grads = 0;
-    weights = ceil_div(weights, N);
+    if (st.grad32) st.grads = 0;
+    st.weights = ceil_div(st.weights, N);
     // The working copy of the largest layer, gathered for compute (DeepSpeed's 4 * largest_layer_params).
-    gathered_w = mul(t.largest_layer_params, o.method == "full" ? p.weight : (o.precision == "fp32" ? 4 : 2));
-    gathered_g = o.method == "full" ? mul(t.largest_layer_params, p.grad) : 0;
+    bool full = o.method == "full";
+    gathered_w = mul(t.largest_layer_params, full ? p.weight : (o.precision == "fp32" ? 4 : 2));
+    gathered_g = full ? mul(t.largest_layer_params, p.grad) : 0;
   }
-  if (stage > 0 || o.fsdp)
-    say(fmt::format("{} over {} data-parallel GPU(s): {} partitioned{}.", o.fsdp ? "FSDP FULL_SHARD" :
-                    fmt::format("ZeRO stage {}", o.zero), o.gpus,
+  if (stage > 0)
+    say(fmt::format("{} over {} data-parallel GPU(s): {} partitioned{}.",
+                    o.fsdp ? std::string("FSDP FULL_SHARD") : fmt::format("ZeRO stage {}", o.zero), o.gpus,
                     stage == 1 ? "optimizer states" : stage == 2 ? "optimizer states and gradients"
                                                                 : "optimizer states, gradients and weights",
                     stage == 3 ? fmt::format(", plus the largest layer ({} parameters) gathered for compute",
                                              t.largest_layer_params) : ""));
   else if (o.gpus > 1)
     say(fmt::format("Plain data parallel over {} GPUs: every GPU holds all model states.", o.gpus));
-  if (o.offload == "optimizer" || o.offload == "params") {
+  if (!o.offload.empty()) {
     // ZeRO-Offload: the optimizer step runs on the CPU over fp32 gradient partitions (16-bit ones are not kept).
-    t.cpu_bytes = add(optimizer, grad32 ? grad32 : grads);
-    optimizer = 0;
-    grads = gathered_g;
+    t.cpu_bytes = add(st.optimizer, st.grad32 ? st.grad32 : st.grads);
+    st.optimizer = 0, st.grads = 0, st.grad32 = 0;
     say("Optimizer offload (ZeRO-Offload): optimizer states, master weights and fp32 gradient partitions live in "
         "CPU RAM (cpu_bytes, per GPU process); the GPU keeps the 16-bit weights.");
-  } else {
-    grads = add(add(grads, grad32), gathered_g);
   }
   if (o.offload == "params") {
-    t.cpu_bytes = add(t.cpu_bytes, weights);
-    weights = gathered_w;
+    t.cpu_bytes = add(t.cpu_bytes, st.weights);
+    st.weights = 0;
     say("Parameter offload: the weight partitions live in CPU RAM; the GPU holds the gathered largest layer.");
-  } else {
-    weights = add(weights, gathered_w);
   }
-  weights = add(weights, buffers);  // buffers (rotary tables, ...) are replicated on every GPU
-  t.weights = weights, t.gradients = grads, t.optimizer = optimizer;
+  // Buffers (rotary tables, ...) are replicated on every GPU.
+  t.weights = add(add(st.weights, gathered_w), buffers);
+  t.gradients = add(add(st.grads, st.grad32), gathered_g);
+  t.optimizer = st.optimizer;
+}
 
-  // Activations and logits.
+void activation_terms(const LayerShape& shape, const TrainingOptions& o, const Precision& p, TrainingTerms& t,
+                      const Say& say) {
   ActivationOptions ao;
   ao.batch = o.batch, ao.seq_len = o.seq_len, ao.attention = o.attention, ao.checkpointing = o.grad_checkpointing,
   ao.tp = o.tp, ao.act_bytes = p.act;
@@ -247,11 +243,12 @@ Result<TrainingTerms> training_terms(const BuiltModel& task, const Json& config,
   t.logits = logits_bytes(shape, ao);
   if (shape.hidden == 0 || shape.layers == 0)
     say("The config gives no transformer dimensions (hidden size, layers): activations are not estimated (0).");
-  else say(fmt::format("Activations (Korthikanti et al. 2022) for micro-batch {} x {} tokens over {} layers, {}-byte "
-                  "activations: {} per layer{}.", o.batch, o.seq_len, shape.layers, p.act,
-                  gib(layer_activation_bytes(shape, ao)),
-                  o.grad_checkpointing ? "; gradient checkpointing keeps each layer's input and recomputes one layer"
-                                       : ""));
+  else
+    say(fmt::format("Activations (Korthikanti et al. 2022) for micro-batch {} x {} tokens over {} layers, {}-byte "
+                    "activations: {} per layer{}.", o.batch, o.seq_len, shape.layers, p.act,
+                    gib(layer_activation_bytes(shape, ao)),
+                    o.grad_checkpointing ? "; gradient checkpointing keeps each layer's input and recomputes one "
+                                           "layer" : ""));
   say(o.attention == "eager"
           ? "Eager attention saves the a*s^2 attention probabilities per layer."
           : "Fused attention (" + o.attention + ") saves no a*s^2 scores, only fp32 log-sum-exp statistics.");
@@ -274,11 +271,36 @@ Result<TrainingTerms> training_terms(const BuiltModel& task, const Json& config,
                              "output, its incoming gradient and the fp32 logits' gradient (4 B each), plus the {} "
                              "logits the LM head returned.", shape.vocab, p.act == 2 ? "16-bit" : "fp32")
                : "No LM head: no vocabulary-sized logits term.");
-  say("All terms are summed as if held at once: an upper bound of the step's peak.");
+}
 
+}  // namespace
+
+uint64_t TrainingTerms::gpu_bytes() const {
+  return add(add(add(add(weights, gradients), optimizer), activations), logits);
+}
+
+Result<TrainingTerms> training_terms(const BuiltModel& task, const Json& config, const TrainingOptions& o) {
+  if (!task.model.root) return fail(ErrorKind::Internal, "no model tree to estimate training for");
+  LayerShape shape = layer_shape(config, task.model, task.cls);
+  if (auto v = validate(o, shape); !v) return std::unexpected(v.error());
+  auto prec = precision_of(o.precision);
+  if (!prec) return std::unexpected(prec.error());
+
+  TrainingTerms t;
+  Say say = [&](std::string s) { t.assumptions.push_back(std::move(s)); };
+  Measurement meas = measure(task.model);
+  t.parameters = meas.parameters;
+  t.largest_layer_params = largest_own_params(*task.model.root);
+  auto states = o.method == "full" ? full_states(task.model, o, *prec, t, say) : lora_states(task, o, shape.vocab, t, say);
+  if (!states) return std::unexpected(states.error());
+  optimizer_notes(o.optimizer, say);
+  partition(*states, o, *prec, meas.buffer_bits / 8, t, say);
+  activation_terms(shape, o, *prec, t, say);
+  say("All terms are summed as if held at once: an upper bound of the step's peak.");
   for (uint64_t v : {t.weights, t.gradients, t.optimizer, t.activations, t.logits, t.cpu_bytes})
-    if (v == kMax) return fail(ErrorKind::BadInput, "the training estimate overflows 64 bits (batch, sequence length "
-                                                    "or model dimensions too large)");
+    if (v == kMax)
+      return fail(ErrorKind::BadInput,
+                  "the training estimate overflows 64 bits (batch, sequence length or model dimensions too large)");
   return t;
 }
 
