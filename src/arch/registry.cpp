@@ -1,4 +1,5 @@
 #include "arch/registry.h"
+#include "arch/timm_defs.h"
 
 #include "tree/measure.h"
 
@@ -216,6 +217,22 @@ Result<BuiltModel> build_timm_unguarded(const Json& config, std::string_view arc
   }
   if (auto dot = arch.find('.'); dot != std::string::npos) arch = arch.substr(0, dot);
   if (arch.starts_with("timm/")) arch = arch.substr(5);
+  // First the generated definitions (data/timm/models.json) where the class has a builder ...
+  try {
+    if (auto m = timm::build_from_defs(config, arch)) {
+      m->library = "timm";
+      if (auto e = check_shapes(*m)) return std::unexpected(*e);
+      std::string cls = m->root->cls;
+      return BuiltModel{std::move(*m), cls, arch};
+    }
+  } catch (const ConfigError& e) {
+    return fail(ErrorKind::BadInput, e.what());
+  } catch (const UnsupportedClass& e) {
+    return fail(ErrorKind::Unsupported, e.what());
+  } catch (const std::exception& e) {
+    return fail(ErrorKind::BadInput, fmt::format("the config could not be built: {}", e.what()));
+  }
+  // ... else the name-based families.
   const TimmFamily* best = nullptr;
   size_t best_len = 0;
   for (const auto& f : timm_families())
