@@ -160,6 +160,11 @@ std::optional<Model> build_from_defs(const Json& config, const std::string& arch
     kw.erase(o);
   }
   pretrained_defaults(kw, pcfg);
+  // build_model_with_cfg(pruned=True) narrows the layers from a channel list file timm ships (_pruned/*.txt).
+  if (auto p = kw.find("pruned"); p != kw.end() && p->is_boolean() && p->get<bool>())
+    throw UnsupportedClass(fmt::format("not supported: timm `{}` is a pruned variant (channel counts from timm's "
+                                       "_pruned/{}.txt, not modelled)", arch, arch));
+  kw.erase("pruned");
   Json all = defs()["classes"][cls]["defaults"];
   for (auto it = kw.begin(); it != kw.end(); ++it) all[it.key()] = it.value();
   Args a(std::move(all), arch, cls);
