@@ -264,6 +264,20 @@ std::pair<ModulePtr, int64_t> patch_embed(const Args& a, int64_t dim, bool bias)
   return {p, gh * gw};
 }
 
+ModulePtr attn_pool_latent(const Args& a, int64_t dim, int64_t hidden, std::string_view norm_layer) {
+  auto p = make("AttentionPoolLatent");
+  p->param("latent", {1, 1, dim});
+  p->add("q", linear(dim, dim));
+  p->add("kv", linear(dim, dim * 2));
+  p->add("q_norm", leaf("Identity"));
+  p->add("k_norm", leaf("Identity"));
+  p->add("proj", linear(dim, dim));
+  p->add("proj_drop", leaf("Dropout"));
+  p->add("norm", norm(a, norm_layer, dim));
+  p->add("mlp", mlp(dim, hidden, dim));
+  return p;
+}
+
 Model model(ModulePtr root) {
   Model m;
   m.root = std::move(root);

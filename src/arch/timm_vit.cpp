@@ -59,21 +59,6 @@ ModulePtr res_post_block(const VitShape& s, const timm::Args& a) {
   return b;
 }
 
-// AttentionPoolLatent (timm/layers/attention_pool.py): latent query, q, kv, norms, proj, mlp.
-ModulePtr attn_pool(const VitShape& s, const timm::Args& a) {
-  auto p = make("AttentionPoolLatent");
-  p->param("latent", {1, 1, s.dim});
-  p->add("q", linear(s.dim, s.dim));
-  p->add("kv", linear(s.dim, s.dim * 2));
-  p->add("q_norm", leaf("Identity"));
-  p->add("k_norm", leaf("Identity"));
-  p->add("proj", linear(s.dim, s.dim));
-  p->add("proj_drop", leaf("Dropout"));
-  p->add("norm", timm::norm(a, s.norm, s.dim));
-  p->add("mlp", timm::mlp(s.dim, s.hidden, s.dim));
-  return p;
-}
-
 Model build(const timm::Args& a) {
   if (a.layer("embed_layer") != "PatchEmbed") a.unsupported("embed_layer " + a.layer("embed_layer"));
   if (a.has("attn_layer") && a.layer("attn_layer") != "Attention") a.unsupported("attn_layer " + a.layer("attn_layer"));
@@ -115,7 +100,7 @@ Model build(const timm::Args& a) {
               return block_fn == "Block" ? block(s, a) : res_post_block(s, a);
             }));
   root->add("norm", final_norm && !use_fc_norm ? timm::norm(a, s.norm, s.dim) : leaf("Identity"));
-  if (pool == "map") root->add("attn_pool", attn_pool(s, a));
+  if (pool == "map") root->add("attn_pool", timm::attn_pool_latent(a, s.dim, s.hidden, s.norm));
   root->add("fc_norm", final_norm && use_fc_norm ? timm::norm(a, s.norm, s.dim) : leaf("Identity"));
   root->add("head_drop", leaf("Dropout"));
   root->add("head", timm::fc_or_identity(s.dim, classes));
