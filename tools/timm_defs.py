@@ -684,13 +684,19 @@ def class_defaults(modules, module_name, cls):
         for node in mod.tree.body:
             if isinstance(node, ast.ClassDef) and node.name == cls:
                 init = next((f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == '__init__'), None)
+                # A subclass forwarding *args / **kwargs (VisionTransformerDistilled) takes its base's defaults.
+                inherited = {}
+                if init is None or init.args.vararg or init.args.kwarg:
+                    for base in node.bases:
+                        if isinstance(base, ast.Name) and base.id != cls:
+                            inherited.update(class_defaults(modules, mod.name, base.id)[1])
                 if init is None:
-                    return mod.name, {}
+                    return mod.name, inherited
                 a = init.args
                 positional = a.posonlyargs + a.args
                 pairs = list(zip(positional[len(positional) - len(a.defaults):], a.defaults))
                 pairs += [(p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]
-                out = {}
+                out = dict(inherited)
                 for p, d in pairs:
                     if p.arg in ('device', 'dtype'):
                         continue

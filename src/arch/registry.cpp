@@ -207,6 +207,11 @@ Result<BuiltModel> build_transformers_unguarded(const Json& config, Target targe
   }
 }
 
+namespace timm {
+// Why a registered name has no builder yet ("" for a name timm does not register); timm_defs.cpp.
+std::string missing_builder(std::string_view arch);
+}  // namespace timm
+
 Result<BuiltModel> build_timm_unguarded(const Json& config, std::string_view arch_override) {
   if (!config.is_object()) return fail(ErrorKind::BadInput, "config.json is not a JSON object");
   std::string arch(arch_override);
@@ -238,9 +243,10 @@ Result<BuiltModel> build_timm_unguarded(const Json& config, std::string_view arc
   for (const auto& f : timm_families())
     for (const auto& p : f.arch_prefixes)
       if (arch.starts_with(p) && p.size() > best_len) best = &f, best_len = p.size();
-  if (!best)
-    return fail(ErrorKind::Unsupported, fmt::format("timm architecture `{}` is not supported yet; supported: {}", arch,
-                                                    fmt::join(supported_timm_prefixes(), ", ")));
+  if (!best) {
+    if (std::string why = timm::missing_builder(arch); !why.empty()) return fail(ErrorKind::Unsupported, why);
+    return fail(ErrorKind::Unsupported, fmt::format("not supported: `{}` is not a model timm 1.0.28 registers", arch));
+  }
   try {
     Config c(config, arch);
     Model m = best->build(c, arch);
@@ -251,6 +257,7 @@ Result<BuiltModel> build_timm_unguarded(const Json& config, std::string_view arc
   } catch (const ConfigError& e) {
     return fail(ErrorKind::BadInput, e.what());
   } catch (const UnsupportedClass& e) {
+    if (std::string why = timm::missing_builder(arch); !why.empty()) return fail(ErrorKind::Unsupported, why);
     return fail(ErrorKind::Unsupported, e.what());
   } catch (const std::exception& e) {
     return fail(ErrorKind::BadInput, fmt::format("the config could not be built: {}", e.what()));

@@ -129,6 +129,13 @@ void Args::unsupported(std::string_view why) const {
   throw UnsupportedClass(fmt::format("not supported: timm `{}` ({}): {}", arch_, cls_, why));
 }
 
+std::string missing_builder(std::string_view arch) {
+  const Json* def = model_def(arch);
+  if (!def) return "";
+  return fmt::format("not supported: timm `{}` builds {} (timm.models.{}), which memfit does not implement yet", arch,
+                     (*def)["class"].get<std::string>(), (*def)["module"].get<std::string>());
+}
+
 bool register_class(std::vector<std::string> classes, ClassBuilder build) {
   for (auto& c : classes) builders()[c] = build;
   return true;
@@ -150,7 +157,14 @@ std::optional<Model> build_from_defs(const Json& config, const std::string& arch
   Json kw = (*def)["args"];
   if (auto ma = config.find("model_args"); ma != config.end() && !ma->is_null()) {
     if (!ma->is_object()) throw ConfigError("timm config: `model_args` is not an object");
-    for (auto it = ma->begin(); it != ma->end(); ++it) kw[it.key()] = it.value();
+    const Json& known = defs()["classes"][cls]["defaults"];
+    for (auto it = ma->begin(); it != ma->end(); ++it) {
+      // timm would raise TypeError for a keyword the class does not take: refused, never guessed.
+      if (!known.contains(it.key()) && !kw.contains(it.key()) && it.key() != "pretrained_cfg_overlay")
+        throw UnsupportedClass(fmt::format("not supported: timm `{}` ({}): model_args `{}` is not an argument of {}",
+                                           arch, cls, it.key(), cls));
+      kw[it.key()] = it.value();
+    }
   }
   Json pcfg = config.contains("pretrained_cfg") && config["pretrained_cfg"].is_object() ? config["pretrained_cfg"]
                                                                                          : (*def)["cfg"];

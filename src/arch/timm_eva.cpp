@@ -1,5 +1,5 @@
 // timm Eva (timm/models/eva.py) from its registered arguments: PatchEmbed, cls/register tokens + pos_embed, the rotary
-// embedding's buffers ('cat' EVA-02, 'dinov3', 'mixed' learnable frequencies), EvaBlocks (EvaAttention with fused
+// embedding's buffers ('cat' EVA-02, 'dinov3'), EvaBlocks (EvaAttention with fused
 // qkv + q/v bias or separate projections, or AttentionRope; SwiGLU / GluMlp / Mlp; gamma layer scale), norm,
 // attention pool ('map'), fc_norm, head. EVA, EVA-02, DINOv3, PE (perception encoder) ViTs.
 #include "arch/timm_defs.h"
@@ -55,7 +55,7 @@ ModulePtr block(const timm::Args& a, int64_t dim, int64_t heads, const std::stri
 }
 
 // create_rope_embed: non-persistent buffers of the cached embedding (fixed grid) or of the bands / periods.
-ModulePtr rope(const timm::Args& a, int64_t dim, int64_t heads, int64_t depth, int64_t grid) {
+ModulePtr rope(const timm::Args& a, int64_t dim, int64_t heads, int64_t grid) {
   std::string type = a.s("rope_type");
   bool fixed = !a.b("dynamic_img_size");
   int64_t hd = dim / heads;
@@ -71,15 +71,9 @@ ModulePtr rope(const timm::Args& a, int64_t dim, int64_t heads, int64_t depth, i
     if (fixed) r->buffer("pos_embed_cached", {grid, hd * 2}, DType::F32, false);
     return r;
   }
-  if (type == "mixed") {
-    auto r = make("RotaryEmbeddingMixed");
-    r->param("freqs", {2, depth, heads, hd / 2});
-    if (fixed) {
-      r->buffer("t_x", {grid}, DType::F32, false);
-      r->buffer("t_y", {grid}, DType::F32, false);
-    }
-    return r;
-  }
+  // 'mixed' (RotaryEmbeddingMixed) fills its frequencies from tensors at construction: accelerate itself fails on the
+  // meta device ("Cannot copy out of meta tensor"), so there is no number to agree with.
+  if (type == "mixed") a.unsupported("rope_type 'mixed' cannot be built on the meta device by accelerate either");
   a.unsupported("rope_type " + type);
 }
 
@@ -102,7 +96,7 @@ Model build(const timm::Args& a) {
   if (reg) root->param("reg_token", {1, reg, dim});
   if (a.b("use_abs_pos_emb")) root->param("pos_embed", {1, a.b("no_embed_class") ? patches : patches + prefix, dim});
   root->add("pos_drop", leaf("Dropout"));
-  if (a.b("use_rot_pos_emb")) root->add("rope", rope(a, dim, heads, depth, patches));
+  if (a.b("use_rot_pos_emb")) root->add("rope", rope(a, dim, heads, patches));
   root->add("norm_pre", pre ? timm::norm(a, norm, dim) : leaf("Identity"));
   root->add("blocks", timm::seq(depth, [&](int64_t) { return block(a, dim, heads, norm); }, "ModuleList"));
   root->add("norm", post ? timm::norm(a, norm, dim) : leaf("Identity"));

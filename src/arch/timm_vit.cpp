@@ -59,7 +59,8 @@ ModulePtr res_post_block(const VitShape& s, const timm::Args& a) {
   return b;
 }
 
-Model build(const timm::Args& a) {
+// VisionTransformer, or DeiT's VisionTransformerDistilled (a dist_token, one more pos_embed row, head_dist).
+Model build(const timm::Args& a, bool distilled) {
   if (a.layer("embed_layer") != "PatchEmbed") a.unsupported("embed_layer " + a.layer("embed_layer"));
   if (a.has("attn_layer") && a.layer("attn_layer") != "Attention") a.unsupported("attn_layer " + a.layer("attn_layer"));
   std::string block_fn = a.layer("block_fn");
@@ -84,15 +85,16 @@ Model build(const timm::Args& a) {
   bool use_fc_norm = a.has("fc_norm") ? a.b("fc_norm") : (pool == "avg" || pool == "avgmax" || pool == "max");
   int64_t classes = a.i("num_classes");
 
-  auto root = make("VisionTransformer");
+  auto root = make(distilled ? "VisionTransformerDistilled" : "VisionTransformer");
   auto [pe, num_patches] = timm::patch_embed(a, s.dim, !pre_norm);
   root->add("patch_embed", pe);
   if (class_token) root->param("cls_token", {1, 1, s.dim});
   if (reg) root->param("reg_token", {1, reg, s.dim});
-  int64_t prefix = (class_token ? 1 : 0) + reg;
+  int64_t prefix = (class_token ? 1 : 0) + reg + (distilled ? 1 : 0);
   std::string pos = a.s("pos_embed");
   if (!pos.empty() && pos != "none")
     root->param("pos_embed", {1, a.b("no_embed_class") ? num_patches : num_patches + prefix, s.dim});
+  if (distilled) root->param("dist_token", {1, 1, s.dim});
   root->add("pos_drop", leaf("Dropout"));
   root->add("patch_drop", a.f("patch_drop_rate") > 0 ? leaf("PatchDropout") : leaf("Identity"));
   root->add("norm_pre", pre_norm ? timm::norm(a, s.norm, s.dim) : leaf("Identity"));
@@ -104,10 +106,12 @@ Model build(const timm::Args& a) {
   root->add("fc_norm", final_norm && use_fc_norm ? timm::norm(a, s.norm, s.dim) : leaf("Identity"));
   root->add("head_drop", leaf("Dropout"));
   root->add("head", timm::fc_or_identity(s.dim, classes));
+  if (distilled) root->add("head_dist", timm::fc_or_identity(s.dim, classes));
   return timm::model(root);
 }
 
-MEMFIT_TIMM_CLASS({"VisionTransformer"}, build);
+MEMFIT_TIMM_CLASS({"VisionTransformer"}, [](const timm::Args& a) { return build(a, false); });
+MEMFIT_TIMM_CLASS({"VisionTransformerDistilled"}, [](const timm::Args& a) { return build(a, true); });
 
 }  // namespace
 }  // namespace memfit
