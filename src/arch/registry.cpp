@@ -1,4 +1,5 @@
 #include "arch/registry.h"
+#include "arch/timm_defs.h"
 
 #include "tree/measure.h"
 
@@ -206,6 +207,11 @@ Result<BuiltModel> build_transformers_unguarded(const Json& config, Target targe
   }
 }
 
+namespace timm {
+// Why a registered name has no builder yet ("" for a name timm does not register); timm_defs.cpp.
+std::string missing_builder(std::string_view arch);
+}  // namespace timm
+
 Result<BuiltModel> build_timm_unguarded(const Json& config, std::string_view arch_override) {
   if (!config.is_object()) return fail(ErrorKind::BadInput, "config.json is not a JSON object");
   std::string arch(arch_override);
@@ -216,14 +222,31 @@ Result<BuiltModel> build_timm_unguarded(const Json& config, std::string_view arc
   }
   if (auto dot = arch.find('.'); dot != std::string::npos) arch = arch.substr(0, dot);
   if (arch.starts_with("timm/")) arch = arch.substr(5);
+  // First the generated definitions (data/timm/models.json) where the class has a builder ...
+  try {
+    if (auto m = timm::build_from_defs(config, arch)) {
+      m->library = "timm";
+      if (auto e = check_shapes(*m)) return std::unexpected(*e);
+      std::string cls = m->root->cls;
+      return BuiltModel{std::move(*m), cls, arch};
+    }
+  } catch (const ConfigError& e) {
+    return fail(ErrorKind::BadInput, e.what());
+  } catch (const UnsupportedClass& e) {
+    return fail(ErrorKind::Unsupported, e.what());
+  } catch (const std::exception& e) {
+    return fail(ErrorKind::BadInput, fmt::format("the config could not be built: {}", e.what()));
+  }
+  // ... else the name-based families.
   const TimmFamily* best = nullptr;
   size_t best_len = 0;
   for (const auto& f : timm_families())
     for (const auto& p : f.arch_prefixes)
       if (arch.starts_with(p) && p.size() > best_len) best = &f, best_len = p.size();
-  if (!best)
-    return fail(ErrorKind::Unsupported, fmt::format("timm architecture `{}` is not supported yet; supported: {}", arch,
-                                                    fmt::join(supported_timm_prefixes(), ", ")));
+  if (!best) {
+    if (std::string why = timm::missing_builder(arch); !why.empty()) return fail(ErrorKind::Unsupported, why);
+    return fail(ErrorKind::Unsupported, fmt::format("not supported: `{}` is not a model timm 1.0.28 registers", arch));
+  }
   try {
     Config c(config, arch);
     Model m = best->build(c, arch);
@@ -234,6 +257,7 @@ Result<BuiltModel> build_timm_unguarded(const Json& config, std::string_view arc
   } catch (const ConfigError& e) {
     return fail(ErrorKind::BadInput, e.what());
   } catch (const UnsupportedClass& e) {
+    if (std::string why = timm::missing_builder(arch); !why.empty()) return fail(ErrorKind::Unsupported, why);
     return fail(ErrorKind::Unsupported, e.what());
   } catch (const std::exception& e) {
     return fail(ErrorKind::BadInput, fmt::format("the config could not be built: {}", e.what()));

@@ -1,27 +1,40 @@
-// timm's _efficientnet_builder / _efficientnet_blocks shared by EfficientNet and MobileNetV3: block strings
-// ("ir_r2_k3_s2_e6_c24_se0.25") decoded, depth-scaled and built into stages of DepthwiseSeparableConv,
-// InvertedResidual, EdgeResidual and ConvBnAct blocks with their SqueezeExcite.
+// timm's _efficientnet_builder / _efficientnet_blocks shared by EfficientNet and MobileNetV3: the block strings of
+// decode_arch_def ("ir_r2_k3_s2_e6_c24_se0.25") decoded and depth-scaled, then built into stages of
+// DepthwiseSeparableConv, InvertedResidual, EdgeResidual and ConvBnAct blocks with their SqueezeExcite, following the
+// class's arguments (round_chs_fn, norm_layer, se_layer, se_from_exp) from data/timm/models.json.
 #pragma once
-#include <functional>
 #include <string>
-#include <vector>
 
+#include "arch/timm_defs.h"
 #include "arch/timm_layers.h"
 
 namespace memfit::timm {
 
-struct EffnetBuilder {
-  double channel_multiplier = 1.0;
-  int64_t channel_divisor = 8;
-  double depth_multiplier = 1.0;
-  bool se_from_exp = false;      // SE width from the expanded (mid) channels (MobileNetV3) or from the block input
-  bool se_round_channels = false;  // rd_round_fn = round_channels (MobileNetV3) instead of round()
-  int64_t in_chs = 0;            // updated while building: the output channels of the last block
+// round_channels(chs, multiplier, divisor, channel_min, round_limit) as bound by a partial (or the plain function).
+struct RoundChannels {
+  double multiplier = 1.0, round_limit = 0.9;
+  int64_t divisor = 8, channel_min = 0;
+  explicit RoundChannels(const Json& fn);
+  int64_t operator()(double chs) const;
+};
 
-  // round_channels with this builder's multiplier.
-  int64_t round_chs(double chs) const;
-  // nn.Sequential of stages (each an nn.Sequential of blocks) from the arch definition.
-  ModulePtr build(int64_t stem_chs, const std::vector<std::vector<std::string>>& arch_def);
+class EffnetBuilder {
+ public:
+  explicit EffnetBuilder(const Args& a);
+  // The model's norm + act layer (BatchNormAct2d / GroupNormAct) over `chs`.
+  ModulePtr norm_act(int64_t chs) const;
+  // create_conv2d: a Conv2d, or a MixedConv2d when `kernels` has several sizes; `groups` as the block computed.
+  ModulePtr conv(int64_t in, int64_t out, const std::vector<int64_t>& kernels, int64_t groups = 1) const;
+  // The stages (nn.Sequential of nn.Sequential) for `block_args`, from `stem_chs` input channels.
+  ModulePtr build(int64_t stem_chs);
+  const RoundChannels round_chs;
+  int64_t in_chs = 0;  // after build: the last block's output channels
+
+ private:
+  const Args& a_;
+  std::string norm_;
+  double norm_group_size_ = 0;
+  bool se_from_exp_;
 };
 
 }  // namespace memfit::timm

@@ -1,5 +1,7 @@
 #include "arch/timm_layers.h"
 
+#include "arch/timm_defs.h"
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -213,6 +215,67 @@ ModulePtr resnet_bottleneck(int64_t in, int64_t planes, bool down) {
   b->add("act3", leaf("ReLU"));
   if (down) b->add("downsample", downsample(in, out));
   return b;
+}
+
+ModulePtr norm(const Args& a, std::string_view layer, int64_t dim) {
+  if (layer.starts_with("nn.")) layer.remove_prefix(3);
+  if (layer == "LayerNorm" || layer == "layernorm" || layer == "LayerNorm2d" || layer == "layernorm2d")
+    return layer_norm(dim, true, std::string(layer == "layernorm" ? "LayerNorm" : layer));
+  if (layer == "RmsNorm" || layer == "rmsnorm") return rms_norm("RmsNorm", dim);
+  a.unsupported("norm layer " + std::string(layer));
+}
+
+ModulePtr mlp_layer(const Args& a, std::string_view layer, int64_t in, int64_t hidden, int64_t out, bool bias,
+                    std::string_view norm_layer) {
+  bool packed = layer == "SwiGLUPacked" || layer == "GluMlp";
+  if (layer != "Mlp" && layer != "SwiGLU" && !packed) a.unsupported("mlp_layer " + std::string(layer));
+  int64_t inner = packed ? hidden / 2 : hidden;
+  auto m = make(packed ? "GluMlp" : std::string(layer));
+  if (layer == "SwiGLU") {
+    m->add("fc1_g", linear(in, hidden, bias));
+    m->add("fc1_x", linear(in, hidden, bias));
+  } else {
+    m->add("fc1", linear(in, hidden, bias));
+  }
+  m->add("act", leaf("GELU"));
+  m->add("drop1", leaf("Dropout"));
+  m->add("norm", norm_layer.empty() ? leaf("Identity") : norm(a, norm_layer, inner));
+  m->add("fc2", linear(inner, out, bias));
+  m->add("drop2", leaf("Dropout"));
+  return m;
+}
+
+std::pair<ModulePtr, int64_t> patch_embed(const Args& a, int64_t dim, bool bias) {
+  auto img = a.ints("img_size"), patch = a.ints("patch_size");
+  if (img.size() == 1) img.push_back(img[0]);
+  if (patch.size() == 1) patch.push_back(patch[0]);
+  if (img.size() != 2 || patch.size() != 2) a.unsupported("img_size / patch_size is not one or two integers");
+  for (int i = 0; i < 2; ++i) {
+    checked(img[i], 1, 1 << 16, "img_size");
+    checked(patch[i], 1, img[i], "patch_size");
+  }
+  bool pad = a.b("dynamic_img_pad");
+  int64_t gh = pad ? (img[0] + patch[0] - 1) / patch[0] : img[0] / patch[0];
+  int64_t gw = pad ? (img[1] + patch[1] - 1) / patch[1] : img[1] / patch[1];
+  auto p = make("PatchEmbed");
+  p->add("proj", conv2d(checked(a.i("in_chans"), 1, 4096, "in_chans"), dim, patch[0], patch[1], bias));
+  std::string n = a.has("embed_norm_layer") ? a.layer("embed_norm_layer") : "";
+  p->add("norm", n.empty() ? leaf("Identity") : norm(a, n, dim));
+  return {p, gh * gw};
+}
+
+ModulePtr attn_pool_latent(const Args& a, int64_t dim, int64_t hidden, std::string_view norm_layer) {
+  auto p = make("AttentionPoolLatent");
+  p->param("latent", {1, 1, dim});
+  p->add("q", linear(dim, dim));
+  p->add("kv", linear(dim, dim * 2));
+  p->add("q_norm", leaf("Identity"));
+  p->add("k_norm", leaf("Identity"));
+  p->add("proj", linear(dim, dim));
+  p->add("proj_drop", leaf("Dropout"));
+  p->add("norm", norm(a, norm_layer, dim));
+  p->add("mlp", mlp(dim, hidden, dim));
+  return p;
 }
 
 Model model(ModulePtr root) {

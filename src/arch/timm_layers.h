@@ -3,12 +3,15 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <string_view>
 
 #include "arch/blocks.h"
 #include "arch/registry.h"
 
 namespace memfit::timm {
+
+class Args;
 
 // The classes create_model builds: model_args.num_classes, else the config's / pretrained tag's num_classes.
 // Also rejects model_args this library does not apply (anything but num_classes, in_chans, img_size, global_pool,
@@ -51,6 +54,16 @@ ModulePtr patch_embed(int64_t in, int64_t dim, int64_t patch, bool bias = true, 
 // timm ResNet BasicBlock(in, planes) / Bottleneck(in, planes -> 4*planes), with a conv1x1+bn downsample Sequential.
 ModulePtr resnet_basic(int64_t in, int64_t planes, bool down);
 ModulePtr resnet_bottleneck(int64_t in, int64_t planes, bool down);
+// A norm layer named by a timm argument (LayerNorm / nn.LayerNorm / LayerNorm2d / RmsNorm / 'rmsnorm', a partial of
+// one) over `dim`; any other name is refused through `a`.
+ModulePtr norm(const Args& a, std::string_view layer, int64_t dim);
+// An mlp_layer named by a timm argument (Mlp, SwiGLU, SwiGLUPacked / GluMlp), `norm` the hidden norm's layer or "".
+ModulePtr mlp_layer(const Args& a, std::string_view layer, int64_t in, int64_t hidden, int64_t out, bool bias,
+                    std::string_view norm_layer);
+// PatchEmbed from img_size / patch_size / in_chans / dynamic_img_pad / embed_norm_layer; with its patch count.
+std::pair<ModulePtr, int64_t> patch_embed(const Args& a, int64_t dim, bool bias);
+// AttentionPoolLatent (timm/layers/attention_pool.py, global_pool='map'): latent, q, kv, proj, norm, Mlp(hidden).
+ModulePtr attn_pool_latent(const Args& a, int64_t dim, int64_t hidden, std::string_view norm_layer);
 // A timm model (library "timm", no _no_split_modules) from its root.
 Model model(ModulePtr root);
 // A ModuleList / Sequential from blocks built by `f(i)`, named 0..n-1.

@@ -42,6 +42,7 @@ TEST(TimmVariants, UnknownVariantIsUnsupported) {
   auto built = build_timm(cfg);
   ASSERT_FALSE(built);
   EXPECT_EQ(built.error().kind, ErrorKind::Unsupported);
+  EXPECT_EQ(built.error().message, "not supported: `convnext_gigantic` is not a model timm 1.0.28 registers");
 }
 
 TEST(TimmVariants, ModelArgsApplyOrAreRefused) {
@@ -52,11 +53,18 @@ TEST(TimmVariants, ModelArgsApplyOrAreRefused) {
   ASSERT_TRUE(built) << built.error().message;
   // 5717416 - head (192*1000+1000) + head (192*10+10) - patch_embed (2*192*256) - pos_embed ((196-4)*192)
   EXPECT_EQ(measure(built->model).parameters, 5717416u - 193000 + 1930 - 98304 - 36864);
-  // ... anything else would change the model in ways memfit does not model: refused, not guessed.
+  // ... as is any other argument of the class (the registered arguments are data, data/timm/models.json):
+  // 6 of the 12 blocks of 444864 parameters each.
   Json other = {{"architecture", "vit_tiny_patch16_224"}, {"model_args", {{"depth", 6}}}};
-  auto refused = build_timm(other);
+  auto fewer = build_timm(other);
+  ASSERT_TRUE(fewer) << fewer.error().message;
+  EXPECT_EQ(measure(fewer->model).parameters, 5717416u - 6 * 444864u);
+  // ... and a keyword the class does not take (timm raises TypeError) is refused, not guessed.
+  Json unknown = {{"architecture", "vit_tiny_patch16_224"}, {"model_args", {{"no_such_arg", 1}}}};
+  auto refused = build_timm(unknown);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::Unsupported);
+  EXPECT_NE(refused.error().message.find("not supported: "), std::string::npos) << refused.error().message;
 }
 
 TEST(TimmVariants, TinyImageIsAnErrorNotACrash) {
