@@ -118,9 +118,11 @@ def sub_config_default(call, sub_configs):
     if not isinstance(call, ast.Call):
         raise Unevaluable("sub-config default " + ast.unparse(call)[:120])
     overrides, reasons = {}, []
+    out_from_parent = False
     for k in call.keywords:
-        if k.arg is None:
-            continue  # **kwargs forwarded from the caller: empty for a default config
+        if k.arg is None:  # **kwargs / **text_kwargs: the parent's own keys this class knows are forwarded to it
+            out_from_parent = True
+            continue
         try:
             overrides[k.arg] = literal(k.value)
         except Unevaluable as e:
@@ -129,6 +131,8 @@ def sub_config_default(call, sub_configs):
         reasons.append("positional arguments")
     f = call.func
     out = {"overrides": overrides}
+    if out_from_parent:
+        out["from_parent"] = True
     if reasons:
         out["unevaluated"] = reasons
     if isinstance(f, ast.Subscript) and isinstance(f.slice, ast.Constant):

@@ -111,9 +111,17 @@ void fill_sub_configs(Json& j, const Json& cls, int depth) {
       if (spec.contains("omitted")) continue;  // transformers leaves it None
       Json obj = Json::object();
       if (spec.contains("model_type")) obj["model_type"] = spec["model_type"];
-      for (const auto& [k, v] : spec.value("overrides", Json::object()).items()) obj[k] = v;
+      const Json overrides = spec.value("overrides", Json::object());  // a named copy: items() must not dangle
+      for (const auto& [k, v] : overrides.items()) obj[k] = v;
       const Json* sc = sub_class(spec, obj);
       if (!sc) continue;
+      // Built from the parent's **kwargs (Qwen2-VL's flat legacy configs): the parent's keys that are not its own
+      // fields but are the sub-config class's go to the sub-config.
+      if (spec.value("from_parent", false))
+        for (const auto& [k, v] : j.items())
+          if (!cls["defaults"].contains(k) && ((*sc)["defaults"].contains(k) || (*sc)["computed"].contains(k)) &&
+              !obj.contains(k))
+            obj[k] = v;
       if (!obj.contains("model_type") && !(*sc)["model_type"].get<std::string>().empty())
         obj["model_type"] = (*sc)["model_type"];
       fill(obj, *sc, depth + 1);
