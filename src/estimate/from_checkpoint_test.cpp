@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "format/safetensors.h"
 #include "memfit.h"
@@ -48,13 +47,6 @@ void check_base(const Estimate& e) {
   bool removed = false;
   for (const auto& n : e.notes) removed |= n.starts_with("removed 1 head tensor(s) AutoModel does not build (lm_head.weight)");
   EXPECT_TRUE(removed);
-}
-
-std::string file_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 TEST(CheckpointEstimate, LocalFolder) {
@@ -103,7 +95,7 @@ TEST(CheckpointEstimate, ThroughTheHubWithRanges) {
   repo.sha = "2222222222222222222222222222222222222222";
   repo.library_name = "transformers";
   repo.files["config.json"] = kConfig;
-  repo.files["model.safetensors"] = file_bytes(path);
+  repo.files["model.safetensors"] = testing::slurp(path);
   hub.add("acme/mystery", repo);
   EstimateOptions o;
   o.resolve.use_hub = true;
