@@ -106,7 +106,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "config.json:3:18: malformed JSON"},
         BadCase{"notobject", "estimate-memory {dir}", "[1, 2, 3]", 4, "not a JSON object"},
         BadCase{"empty", "estimate-memory {dir}", " ", 4, "malformed JSON"},
-        BadCase{"missingkey", "estimate-memory {dir}", "{\"model_type\": \"llama\", \"hidden_size\": 64}", 4,
+        // An omitted key takes LlamaConfig's default, as in transformers; a null one fails there too.
+        BadCase{"missingkey", "estimate-memory {dir}", "{\"model_type\": \"llama\", \"vocab_size\": null}", 4,
                 "config key `vocab_size` is missing or invalid (model_type `llama`)"},
         BadCase{"wrongtype", "estimate-memory {dir}", "{\"model_type\": \"bert\", \"hidden_size\": \"big\"}", 4,
                 "config key `hidden_size` is missing or invalid (model_type `bert`)"},

@@ -82,7 +82,9 @@ int64_t rotary_dim(const Config& c, int64_t head_dim, double def) {
   double f = c.f("partial_rotary_factor", def);
   if (auto rp = c.opt_sub("rope_parameters")) f = rp->f("partial_rotary_factor", f);
   if (!(f > 0.0 && f <= 1.0)) throw ConfigError("config key `partial_rotary_factor` must lie in (0, 1]");
-  return static_cast<int64_t>(static_cast<double>(head_dim) * f);
+  // int(head_dim * f) may be odd (glm4_moe's default: int(42 * 0.5) = 21): RoPE's arange(0, dim, 2) then has
+  // ceil(dim / 2) entries, which rope_dim's round-up to even gives.
+  return rope_dim(head_dim, f);
 }
 
 CheckpointMapping split_experts(ExpertNames names, CheckpointMapping rename) {

@@ -1,6 +1,7 @@
 #include "arch/registry.h"
 #include "arch/timm_defs.h"
 
+#include "format/config_defaults.h"
 #include "tree/measure.h"
 
 #include <algorithm>
@@ -106,7 +107,7 @@ bool register_remote_code_alias(RemoteCodeAlias a) {
   return true;
 }
 
-Result<BuiltModel> build_generic_decoder(const Json& config, const std::string& model_type);
+Result<BuiltModel> build_generic_decoder(const Json& config, const std::string& model_type, Target target);
 
 bool register_timm_family(TimmFamily f) {
   timm_families().push_back(std::move(f));
@@ -150,8 +151,10 @@ Result<BuiltModel> build_timm(const Json& config, std::string_view arch_override
   return guarded([&] { return build_timm_unguarded(config, arch_override); });
 }
 
-Result<BuiltModel> build_transformers_unguarded(const Json& config, Target target) {
-  if (!config.is_object()) return fail(ErrorKind::BadInput, "config.json is not a JSON object");
+Result<BuiltModel> build_transformers_unguarded(const Json& given, Target target) {
+  if (!given.is_object()) return fail(ErrorKind::BadInput, "config.json is not a JSON object");
+  // Keys the file omits take the config class's defaults, as AutoConfig.from_pretrained fills them.
+  const Json config = with_class_defaults(given);
   auto mt = config.find("model_type");
   if (mt == config.end() || !mt->is_string())
     return fail(ErrorKind::BadInput, "config.json has no `model_type`; pass --library_name timm if it is a timm model");
@@ -178,7 +181,7 @@ Result<BuiltModel> build_transformers_unguarded(const Json& config, Target targe
       }
       return b;
     }
-    auto g = build_generic_decoder(config, model_type);
+    auto g = build_generic_decoder(config, model_type, target);
     if (g || g.error().kind != ErrorKind::Unsupported) return g;
     return fail(ErrorKind::Unsupported,
                 fmt::format("model_type `{}` is not supported yet; supported: {}. {}", model_type,

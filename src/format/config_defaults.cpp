@@ -1,0 +1,170 @@
+#include "format/config_defaults.h"
+
+#include <cmath>
+
+#include "format/transformers_configs_data.h"
+
+namespace memfit {
+
+const Json& transformers_config_data() {
+  static const Json data = Json::parse(transformers_configs_json());
+  return data;
+}
+
+std::string config_class_for(std::string_view model_type) {
+  const Json& types = transformers_config_data()["model_types"];
+  auto it = types.find(model_type);
+  return it == types.end() ? "" : it->get<std::string>();
+}
+
+std::vector<std::string> transformers_model_types() {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : transformers_config_data()["model_types"].items()) out.push_back(k);
+  return out;
+}
+
+namespace {
+
+bool truthy(const Json& v) {
+  if (v.is_null()) return false;
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number()) return v.get<double>() != 0.0;
+  if (v.is_string() || v.is_array() || v.is_object()) return !v.empty();
+  return true;
+}
+
+// Evaluates one generated expression against the config; null when it cannot (a key missing or not a number).
+Json eval(const Json& e, const Json& cfg) {
+  if (e.contains("lit")) return e["lit"];
+  if (e.contains("key")) {
+    auto it = cfg.find(e["key"].get<std::string>());
+    return it == cfg.end() ? Json() : *it;
+  }
+  if (e.contains("list")) {
+    Json out = Json::array();
+    for (const auto& x : e["list"]) out.push_back(eval(x, cfg));
+    return out;
+  }
+  const std::string op = e.value("op", "");
+  std::vector<Json> a;
+  for (const auto& x : e["args"]) a.push_back(eval(x, cfg));
+  if (op == "if_none") return a.size() == 3 ? (a[0].is_null() ? a[1] : a[2]) : Json();
+  if (op == "or") {
+    for (const auto& v : a)
+      if (truthy(v)) return v;
+    return a.empty() ? Json() : a.back();
+  }
+  for (const auto& v : a)
+    if (!v.is_number()) return Json();
+  bool ints = std::all_of(a.begin(), a.end(), [](const Json& v) { return v.is_number_integer(); });
+  if (a.size() == 1) {
+    double x = a[0].get<double>();
+    if (op == "int") return static_cast<int64_t>(std::trunc(x));
+    if (op == "ceil") return static_cast<int64_t>(std::ceil(x));
+    if (op == "min" || op == "max") return a[0];
+    return Json();
+  }
+  if (a.size() != 2) return Json();
+  if (ints) {
+    int64_t x = a[0].get<int64_t>(), y = a[1].get<int64_t>();
+    if (op == "+") return x + y;
+    if (op == "-") return x - y;
+    if (op == "*") return x * y;
+    if (op == "min") return std::min(x, y);
+    if (op == "max") return std::max(x, y);
+    if (op == "//") {
+      if (y == 0) return Json();
+      int64_t q = x / y;
+      return (x % y != 0 && ((x < 0) != (y < 0))) ? q - 1 : q;  // Python floors
+    }
+  }
+  double x = a[0].get<double>(), y = a[1].get<double>();
+  if (op == "+") return x + y;
+  if (op == "-") return x - y;
+  if (op == "*") return x * y;
+  if (op == "min") return std::min(x, y);
+  if (op == "max") return std::max(x, y);
+  if (op == "/") return y == 0 ? Json() : Json(x / y);
+  if (op == "//") return y == 0 ? Json() : Json(std::floor(x / y));
+  return Json();
+}
+
+void fill(Json& j, const Json& cls, int depth);
+
+// A sub-config (text_config...): the class it is built with, from its own model_type where transformers reads it.
+const Json* sub_class(const Json& spec, const Json& obj) {
+  const Json& data = transformers_config_data();
+  std::string name;
+  if (spec.contains("class") && spec["class"].is_string()) name = spec["class"];
+  if (spec.value("auto", false) || name.empty()) {
+    auto mt = obj.find("model_type");
+    if (mt != obj.end() && mt->is_string()) name = config_class_for(mt->get<std::string>());
+  }
+  auto it = data["classes"].find(name);
+  return it == data["classes"].end() ? nullptr : &*it;
+}
+
+void fill_sub_configs(Json& j, const Json& cls, int depth) {
+  for (const auto& [key, spec] : cls["sub_configs"].items()) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) {
+      if (spec.contains("omitted")) continue;  // transformers leaves it None
+      Json obj = Json::object();
+      if (spec.contains("model_type")) obj["model_type"] = spec["model_type"];
+      const Json overrides = spec.value("overrides", Json::object());  // a named copy: items() must not dangle
+      for (const auto& [k, v] : overrides.items()) obj[k] = v;
+      const Json* sc = sub_class(spec, obj);
+      if (!sc) continue;
+      // Built from the parent's **kwargs (Qwen2-VL's flat legacy configs): the parent's keys that are not its own
+      // fields but are the sub-config class's go to the sub-config.
+      if (spec.value("from_parent", false))
+        for (const auto& [k, v] : j.items())
+          if (!cls["defaults"].contains(k) && ((*sc)["defaults"].contains(k) || (*sc)["computed"].contains(k)) &&
+              !obj.contains(k))
+            obj[k] = v;
+      if (!obj.contains("model_type") && !(*sc)["model_type"].get<std::string>().empty())
+        obj["model_type"] = (*sc)["model_type"];
+      fill(obj, *sc, depth + 1);
+      j[key] = std::move(obj);
+    } else if (it->is_object()) {
+      if (!it->contains("model_type") && spec.contains("dict_model_type")) (*it)["model_type"] = spec["dict_model_type"];
+      const Json* sc = sub_class(spec, *it);
+      if (!sc) continue;
+      if (!it->contains("model_type") && !(*sc)["model_type"].get<std::string>().empty())
+        (*it)["model_type"] = (*sc)["model_type"];
+      fill(*it, *sc, depth + 1);
+    }
+  }
+}
+
+void fill(Json& j, const Json& cls, int depth) {
+  if (depth > 6 || !j.is_object()) return;
+  // An alias given in the file sets its target (transformers applies it after the class's own fields).
+  for (const auto& [alias, target] : cls["attribute_map"].items())
+    if (auto it = j.find(alias); it != j.end() && !it->is_null()) j[target.get<std::string>()] = *it;
+  for (const auto& [k, v] : cls["defaults"].items())
+    if (!j.contains(k)) j[k] = v;
+  for (int pass = 0; pass < 2; ++pass)  // a computed default may use another
+    for (const auto& [k, c] : cls["computed"].items())
+      if (auto it = j.find(k); it == j.end() || it->is_null())
+        if (Json v = eval(c["expr"], j); !v.is_null()) j[k] = std::move(v);
+  fill_sub_configs(j, cls, depth);
+  for (const auto& [alias, target] : cls["attribute_map"].items())
+    if (auto it = j.find(target.get<std::string>()); it != j.end()) j[alias] = *it;
+}
+
+}  // namespace
+
+Json with_class_defaults(const Json& config) {
+  if (!config.is_object()) return config;
+  auto mt = config.find("model_type");
+  if (mt == config.end() || !mt->is_string()) return config;
+  const Json& classes = transformers_config_data()["classes"];
+  auto cls = classes.find(config_class_for(mt->get<std::string>()));
+  if (cls == classes.end()) return config;
+  Json out = config;
+  fill(out, *cls, 0);
+  return out;
+}
+
+}  // namespace memfit
