@@ -58,6 +58,7 @@ struct FitResult {
 Result<FitResult> fit(std::string_view model, const FitOptions& o);
 std::string render_fit_table(const FitResult& r);
 std::string render_fit_markdown(const FitResult& r);
+std::string render_fit_csv(const FitResult& r);  // term,bytes_per_gpu rows plus total and usable
 
 // memfit search: the fit verdict over the catalog and the HF cache; what fits, smallest first.
 struct SearchOptions {
