@@ -71,13 +71,7 @@ Result<ModelInfo> load_gguf(const std::string& path) {
   auto kv = kv_layout_from_gguf(hp, r->gguf->architecture);
   if (!kv) return std::unexpected(kv.error());
   m.kv = std::move(*kv);
-  auto first = [&](const char* k) -> int64_t {
-    auto it = hp.find(k);
-    if (it == hp.end()) return 0;
-    if (it->is_number()) return it->get<int64_t>();
-    if (it->is_array() && !it->empty() && (*it)[0].is_number()) return (*it)[0].get<int64_t>();
-    return 0;
-  };
+  auto first = [&](const char* k) { return gguf_hp_int(hp, k); };
   m.n_layers = first("block_count");
   m.hidden = first("embedding_length");
   m.heads = first("head_count");
@@ -304,6 +298,8 @@ namespace {
 // Decode tokens/s bound: each step reads the weights in use once (MoE: the active experts) plus every sequence's KV.
 double decode_bound(const ModelInfo& m, const Setting& s, const Terms& t) {
   if (s.gpu.gpu.bandwidth_gbs <= 0 || s.o.train) return 0;
+  if (t.engine.is_object() && t.engine.contains("fully_offloaded") && !t.engine["fully_offloaded"].get<bool>())
+    return 0;  // partly on the CPU: the GPU's bandwidth bounds nothing
   double w = double(t.weights);
   if (m.experts > 0 && m.experts_per_token > 0 && m.parameters > 0 && m.expert_parameters > 0) {
     double expert_share = double(m.expert_parameters) / double(m.parameters);
@@ -319,6 +315,14 @@ std::string verdict_sentence(const Json& j) {
   const Json& b = j["budget_bytes_per_gpu"];
   if (j.contains("vllm") && !j["vllm"]["starts"].get<bool>())
     return fmt::format("vLLM does not start on {}: {}", where, j["vllm"]["error"].get<std::string>());
+  if (j.contains("llamacpp") && !j["llamacpp"]["fully_offloaded"].get<bool>() && j["llamacpp"]["n_gpu_layers"] > 0 &&
+      j["headroom_bytes"].get<int64_t>() >= 0)
+    return fmt::format("Runs partly on the CPU: llama.cpp would offload {} of {} layers (-ngl {}), {} per GPU of {} "
+                       "usable on {}; the whole model on the GPU needs {}.",
+                       j["llamacpp"]["n_gpu_layers"].get<int>(), j["llamacpp"]["n_layers_total"].get<int>(),
+                       j["llamacpp"]["n_gpu_layers"].get<int>(), g(j["total_bytes_per_gpu"]), g(b), where,
+                       j["gpus_needed"].get<int>() > 0 ? fmt::format("{} GPUs", j["gpus_needed"].get<int>())
+                                                       : std::string("more than 64 GPUs"));
   if (j["fits"].get<bool>())
     return fmt::format("Fits: {} per GPU of {} usable on {}, {} to spare.", g(j["total_bytes_per_gpu"]), g(b), where,
                        gib(uint64_t(j["headroom_bytes"].get<int64_t>())));

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "format/gguf.h"
+#include "scratch_dir.h"
+
 namespace memfit {
 namespace {
 
@@ -67,11 +72,12 @@ TEST(Fit, VllmAccountingIdentities) {
   EXPECT_EQ(v["max_num_seqs"], 1024);  // a 70 GiB+ GPU
   EXPECT_TRUE(v["starts"].get<bool>());
   EXPECT_EQ(j["breakdown"]["kv_cache"], 1000u * 32 * 65536);  // cdiv(16000, 16) pages per layer
-  EXPECT_EQ(v["log"][1], "GPU KV cache size: " + [&] {
-    std::string s = std::to_string(v["kv_tokens"].get<uint64_t>()), r;
-    for (size_t i = 0; i < s.size(); ++i) r += (i > 0 && (s.size() - i) % 3 == 0 ? "," : "") + std::string(1, s[i]);
-    return r;
-  }() + " tokens");
+  std::string tokens = std::to_string(v["kv_tokens"].get<uint64_t>()), with_commas;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (i > 0 && (tokens.size() - i) % 3 == 0) with_commas += ',';
+    with_commas += tokens[i];
+  }
+  EXPECT_EQ(v["log"][1], "GPU KV cache size: " + with_commas + " tokens");
 }
 
 TEST(Fit, VllmRefusesToStartAndNamesTheLengthThatWould) {
@@ -141,6 +147,43 @@ TEST(Fit, TensorParallelMustDivideTheHeads) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::Usage);
   EXPECT_NE(r.error().message.find("--tp 3"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace memfit
+
+namespace memfit {
+namespace {
+
+TEST(Fit, GgufCheckpointUnderLlamaCpp) {
+  auto dir = testing_util::scratch_dir("fit_gguf");
+  std::filesystem::create_directories(dir);
+  std::string p = (dir / "tiny-Q8_0.gguf").string();
+  using gguf::Value;
+  ASSERT_TRUE(gguf::write_file(p,
+                               {{"general.architecture", Value::of_string("llama")},
+                                {"general.file_type", Value::of_u32(7)},
+                                {"llama.block_count", Value::of_u32(2)},
+                                {"llama.context_length", Value::of_u32(4096)},
+                                {"llama.embedding_length", Value::of_u32(256)},
+                                {"llama.feed_forward_length", Value::of_u32(512)},
+                                {"llama.attention.head_count", Value::of_u32(4)},
+                                {"llama.attention.head_count_kv", Value::of_u32(2)}},
+                               {{"token_embd.weight", {256, 1000}, 8},
+                                {"blk.0.attn_q.weight", {256, 256}, 8},
+                                {"blk.1.attn_q.weight", {256, 256}, 8},
+                                {"output.weight", {256, 1000}, 8}}));
+  Json j = run(p.c_str(), {{"gpu-memory", "2GiB"}, {"engine", "llama.cpp"}, {"context", "1024"}});
+  const Json& l = j["llamacpp"];
+  uint64_t q8 = 34;  // bytes per 32 values
+  EXPECT_EQ(l["n_gpu_layers"], 3);
+  EXPECT_EQ(l["gpu_weights_bytes"], (2 * 256 * 256 + 256 * 1000) / 32 * q8);
+  EXPECT_EQ(l["cpu_weights_bytes"], 256 * 1000 / 32 * q8);  // token_embd stays on the CPU
+  EXPECT_EQ(l["kv_bytes"], 2u * 2 * 64 * 2 * 1024 * 2);    // layers x heads x head_dim x (K, V) x cells x f16
+  EXPECT_EQ(j["dtype"], "gguf Q8_0");
+  auto hf = fit(p, opts({{"gpu-memory", "1GiB"}}));
+  ASSERT_FALSE(hf.has_value());
+  EXPECT_EQ(hf.error().kind, ErrorKind::Unsupported);
 }
 
 }  // namespace

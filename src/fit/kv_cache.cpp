@@ -178,14 +178,16 @@ Result<KvLayout> kv_layout_from_config(const Json& config) {
   return l;
 }
 
+int64_t gguf_hp_int(const Json& hp, const char* k) {
+  auto it = hp.find(k);
+  if (it == hp.end()) return 0;
+  if (it->is_number()) return it->get<int64_t>();
+  if (it->is_array() && !it->empty() && (*it)[0].is_number()) return (*it)[0].get<int64_t>();
+  return 0;
+}
+
 Result<KvLayout> kv_layout_from_gguf(const Json& hp, std::string_view arch) {
-  auto get = [&](const char* k, int64_t def) -> int64_t {
-    auto it = hp.find(k);
-    if (it == hp.end()) return def;
-    if (it->is_number()) return it->get<int64_t>();
-    if (it->is_array() && !it->empty() && (*it)[0].is_number()) return (*it)[0].get<int64_t>();
-    return def;
-  };
+  auto get = [&](const char* k, int64_t def) -> int64_t { return hp.contains(k) ? gguf_hp_int(hp, k) : def; };
   int64_t n = get("block_count", 0), heads = get("head_count", 0), embd = get("embedding_length", 0);
   if (n <= 0 || n > kMaxLayers || heads <= 0 || !ok_dim(heads) || !ok_dim(embd))
     return fail(ErrorKind::BadInput, "GGUF: block_count / head_count / embedding_length missing or out of range");

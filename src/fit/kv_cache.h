@@ -38,6 +38,8 @@ int64_t config_int(const Json& j, std::initializer_list<const char*> keys, int64
 
 // From a config.json object (text_config / language_config used when present). BadInput on absurd values.
 Result<KvLayout> kv_layout_from_config(const Json& config);
+// A GGUF hyperparameter as inspect reports it (scalar, or a per-layer array: its first element), else 0.
+int64_t gguf_hp_int(const Json& hyperparameters, const char* key);
 // From GGUF hyperparameters as inspect reports them (block_count, head_count(_kv) scalar or per layer,
 // key_length, value_length, embedding_length, sliding_window, ...) plus the GGUF architecture name.
 Result<KvLayout> kv_layout_from_gguf(const Json& hyperparameters, std::string_view architecture);

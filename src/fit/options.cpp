@@ -205,6 +205,9 @@ Result<FitOptions> fit_options_from_params(const std::vector<std::pair<std::stri
     if (given.contains("kv_dtype")) return fail(ErrorKind::Usage, "--kv-dtype applies to inference only");
     if (!tr.offload.empty() && tr.zero < 2 && !tr.fsdp)
       return fail(ErrorKind::Usage, "--offload needs --zero 2 or 3 (or --fsdp)");
+    if (tr.offload == "params" && tr.zero < 3 && !tr.fsdp)
+      return fail(ErrorKind::Usage, "--offload params needs --zero 3 (or --fsdp)");
+    if (tr.fsdp && tr.zero > 0) return fail(ErrorKind::Usage, "give --fsdp or --zero, not both");
     tr.method = train;
     tr.batch = o.batch;
     if (o.context > 0) tr.seq_len = o.context;

@@ -20,16 +20,17 @@ std::string title(const Json& j) {
 }
 
 std::string setting(const Json& j) {
-  return fmt::format("context {} tokens, batch {}, weights {}{}, KV cache {}", j["context"].get<int64_t>(),
-                     j["batch"].get<int64_t>(), j["dtype"].get<std::string>(),
-                     j["quantization"].get<std::string>().empty() ? "" : " / " + j["quantization"].get<std::string>(),
-                     j["kv_cache_dtype"].get<std::string>());
+  std::string q = j["quantization"].get<std::string>(), d = j["dtype"].get<std::string>();
+  std::string w = q.empty() || q.starts_with("gguf ") ? d : fmt::format("{} (other tensors {})", q, d);
+  return fmt::format("context {} tokens, batch {}, weights {}, KV cache {}", j["context"].get<int64_t>(),
+                     j["batch"].get<int64_t>(), w, j["kv_cache_dtype"].get<std::string>());
 }
 
 std::vector<std::string> details(const Json& j) {
   std::vector<std::string> out;
-  out.push_back(fmt::format("max context that fits: {} tokens; max batch: {}; GPUs needed: {}",
-                            j["max_context"].get<int64_t>(), j["max_batch"].get<int64_t>(),
+  int64_t mc = j["max_context"].get<int64_t>();
+  out.push_back(fmt::format("max context that fits: {}; max batch: {}; GPUs needed: {}",
+                            mc > 0 ? fmt::format("{} tokens", mc) : std::string("none"), j["max_batch"].get<int64_t>(),
                             j["gpus_needed"].get<int>() > 0 ? std::to_string(j["gpus_needed"].get<int>()) : "more than 64"));
   if (!j["decode_tokens_per_s_upper_bound"].is_null())
     out.push_back(fmt::format("decode speed bound (memory bandwidth): {:.1f} tokens/s",
