@@ -14,16 +14,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct CliResult {
   int code;
   std::string out, err;
 };
 
-Run memfit(const std::string& args) {
+CliResult memfit(const std::string& args) {
   fs::path err_file = fs::temp_directory_path() / ("memfit_fit_cli_err_" + std::to_string(::getpid()));
   std::string cmd = "HF_HUB_OFFLINE=1 HF_HUB_CACHE=/nonexistent/memfit-test-cache " + std::string(MEMFIT_BINARY) +
                     " " + args + " 2>" + err_file.string();
-  Run r{};
+  CliResult r{};
   FILE* p = ::popen(cmd.c_str(), "r");
   std::array<char, 4096> buf{};
   size_t n;
@@ -36,7 +36,7 @@ Run memfit(const std::string& args) {
   return r;
 }
 
-void one_line_error(const Run& r, int code, const std::string& needle) {
+void one_line_error(const CliResult& r, int code, const std::string& needle) {
   EXPECT_EQ(r.code, code) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
@@ -45,7 +45,7 @@ void one_line_error(const Run& r, int code, const std::string& needle) {
 }
 
 TEST(FitCli, JsonHasTheDocumentedKeysAndExactKv) {
-  Run r = memfit("fit meta-llama/Llama-2-7b-hf --gpu-memory 24GiB --context 4096 --format json");
+  CliResult r = memfit("fit meta-llama/Llama-2-7b-hf --gpu-memory 24GiB --context 4096 --format json");
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["parameters"], 6738415616ull);
@@ -58,18 +58,18 @@ TEST(FitCli, JsonHasTheDocumentedKeysAndExactKv) {
 }
 
 TEST(FitCli, TableAndMarkdownAndCsv) {
-  Run t = memfit("fit meta-llama/Llama-2-7b-hf --gpu-memory 24GiB --context 4096");
+  CliResult t = memfit("fit meta-llama/Llama-2-7b-hf --gpu-memory 24GiB --context 4096");
   ASSERT_EQ(t.code, 0) << t.err;
   EXPECT_NE(t.out.find("│ kv_cache      │       2.00 GiB │"), std::string::npos) << t.out;
   EXPECT_NE(t.out.find("Fits: "), std::string::npos);
-  Run m = memfit("fit meta-llama/Llama-2-7b-hf --gpu-memory 24GiB --context 4096 --format markdown");
+  CliResult m = memfit("fit meta-llama/Llama-2-7b-hf --gpu-memory 24GiB --context 4096 --format markdown");
   EXPECT_NE(m.out.find("| kv_cache | 2.00 GiB |"), std::string::npos) << m.out;
-  Run c = memfit("fit meta-llama/Llama-2-7b-hf --gpu-memory 24GiB --context 4096 --format csv");
+  CliResult c = memfit("fit meta-llama/Llama-2-7b-hf --gpu-memory 24GiB --context 4096 --format csv");
   EXPECT_NE(c.out.find("kv_cache,2147483648\n"), std::string::npos) << c.out;
 }
 
 TEST(FitCli, VllmThatDoesNotStartSaysWhy) {
-  Run r = memfit("fit meta-llama/Llama-3.1-70B --gpu-memory 80GiB --engine vllm --max-model-len 32000 --format json");
+  CliResult r = memfit("fit meta-llama/Llama-3.1-70B --gpu-memory 80GiB --engine vllm --max-model-len 32000 --format json");
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_FALSE(j["vllm"]["starts"].get<bool>());
@@ -97,7 +97,7 @@ TEST(FitCli, BadInputOneLineDistinctExitCodes) {
 }
 
 TEST(FitCli, SearchListsWhatFitsSmallestFirst) {
-  Run r = memfit("search --gpu-memory 8GiB --context 2048 --no-cache --format json");
+  CliResult r = memfit("search --gpu-memory 8GiB --context 2048 --no-cache --format json");
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   ASSERT_GT(j["results"].size(), 5u);

@@ -236,6 +236,7 @@ Result<Setting> make_setting(const ModelInfo& m, const FitOptions& o, std::vecto
     as.push_back(fmt::format("context {} tokens (min(model maximum {}, 8192))", s.context, m.max_position));
   }
   s.batch = o.batch;
+  if (s.batch == 1 && !training) as.push_back("batch 1 (one sequence at a time)");
   // Weights' dtype.
   if (!o.dtype.empty()) {
     s.dtype = o.dtype;

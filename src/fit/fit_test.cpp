@@ -47,17 +47,24 @@ TEST(Fit, TaskModelParametersAndDocumentedKeys) {
 }
 
 TEST(Fit, DoubleBatchDoublesKvAndMaxContextIsTheEdge) {
-  Json a = run("meta-llama/Meta-Llama-3-8B", {{"gpu-memory", "24GiB"}, {"context", "8192"}});
-  Json b = run("meta-llama/Meta-Llama-3-8B", {{"gpu-memory", "24GiB"}, {"context", "8192"}, {"batch", "2"}});
+  auto at = [](std::string ctx, std::string batch) {
+    return run("meta-llama/Llama-2-7b-hf", {{"gpu-memory", "15GiB"}, {"context", ctx}, {"batch", batch}});
+  };
+  Json a = at("2048", "1"), b = at("2048", "2");
   EXPECT_EQ(b["breakdown"]["kv_cache"].get<uint64_t>(), 2 * a["breakdown"]["kv_cache"].get<uint64_t>());
   int64_t mc = a["max_context"].get<int64_t>();
-  ASSERT_GT(mc, 8192);
-  Json at = run("meta-llama/Meta-Llama-3-8B", {{"gpu-memory", "24GiB"}, {"context", std::to_string(mc)}});
-  Json past = run("meta-llama/Meta-Llama-3-8B", {{"gpu-memory", "24GiB"}, {"context", std::to_string(mc + 1)}});
-  EXPECT_TRUE(at["fits"].get<bool>());
+  ASSERT_GT(mc, 2048);
+  ASSERT_LT(mc, 4096);  // below the model's maximum: the memory is the limit
+  EXPECT_TRUE(at(std::to_string(mc), "1")["fits"].get<bool>());
+  Json past = at(std::to_string(mc + 1), "1");
   EXPECT_FALSE(past["fits"].get<bool>());
+  EXPECT_LT(past["headroom_bytes"].get<int64_t>(), 0);
   EXPECT_TRUE(past["suggestions"].size() > 0);
   for (const auto& s : past["suggestions"]) EXPECT_TRUE(s["fits"].get<bool>());
+  EXPECT_EQ(past["suggestions"][0]["change"], "--kv-dtype fp8");
+  int64_t mb = a["max_batch"].get<int64_t>();
+  EXPECT_TRUE(at("2048", std::to_string(mb))["fits"].get<bool>());
+  EXPECT_FALSE(at("2048", std::to_string(mb + 1))["fits"].get<bool>());
 }
 
 TEST(Fit, VllmAccountingIdentities) {

@@ -120,10 +120,14 @@ Result<Terms> llamacpp_terms(const ModelInfo& m, const Setting& s) {
   if (!o.flash_attn && vt.den != 1)
     return fail(ErrorKind::Usage, "llama.cpp: a quantized V cache needs flash attention (drop --no-flash-attn)");
   int nl = int(m.kv.layers.empty() ? m.n_layers : int64_t(m.kv.layers.size()));
+  std::vector<std::string> as{fmt::format("llama.cpp: -ub {}, flash attention {}, -c {} (context x batch) with "
+                                          "--parallel {}", o.ubatch, o.flash_attn ? "on" : "off",
+                                          s.context * s.batch, s.batch)};
   Json info;
   if (o.n_gpu_layers >= 0) {
     Terms t = at_ngl(m, s, std::min(o.n_gpu_layers, nl + 1), kt, vt, info);
     t.engine = info;
+    t.assumptions = as;
     return t;
   }
   // --fit: the most layers that leave the fit target free.
@@ -132,6 +136,7 @@ Result<Terms> llamacpp_terms(const ModelInfo& m, const Setting& s) {
     if (t.total() + kFitTarget <= t.budget || ngl == 0) {
       t.ok = ngl == nl + 1;  // "fits" means the whole model on the GPU(s)
       t.engine = info;
+      t.assumptions = as;
       if (ngl < nl + 1)
         t.assumptions.push_back(fmt::format("-ngl {} of {}: the rest runs on the CPU (as --fit would choose)", ngl,
                                             nl + 1));

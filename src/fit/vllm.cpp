@@ -75,6 +75,7 @@ Result<Terms> vllm_terms(const ModelInfo& m, const Setting& s) {
   bool big = s.gpu.gpu.usable_bytes >= 70 * kGiB && lname.find("a100") == std::string::npos;
   int64_t mnbt = o.max_num_batched_tokens > 0 ? o.max_num_batched_tokens : (big ? 8192 : 2048);
   int64_t mns = o.max_num_seqs > 0 ? o.max_num_seqs : (big ? 1024 : 256);
+  if (o.gpu_memory_utilization == 0.9) t.assumptions.push_back("--gpu-memory-utilization 0.9 (vLLM's default)");
   if (o.max_num_batched_tokens == 0)
     t.assumptions.push_back(fmt::format("vLLM defaults for `vllm serve` on a {}GPU: --max-num-batched-tokens {}, "
                                         "--max-num-seqs {}", big ? "70 GiB+ " : "", mnbt, mns));
