@@ -112,3 +112,29 @@ TEST(FitCli, SearchListsWhatFitsSmallestFirst) {
 }
 
 }  // namespace
+
+namespace {
+
+// Absurd dimensions in a config: an error line or a verdict, never a crash, a hang or a wrapped-around "fits".
+TEST(FitCli, HostileDimensionsNeverCrash) {
+  fs::path dir = fs::temp_directory_path() / ("memfit_fit_hostile_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const char* v : {"1099511627776", "-3", "0", "4294967297"}) {
+    std::ofstream(dir / "config.json") << R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama",
+      "hidden_size": 4096, "intermediate_size": 11008, "num_attention_heads": 32, "num_hidden_layers": 2,
+      "vocab_size": )" << v << R"(, "max_position_embeddings": )" << v << "}";
+    for (const char* engine : {"hf", "vllm", "llama.cpp"}) {
+      CliResult r = memfit("fit " + dir.string() + " --gpu-memory 24GiB --format json --engine " + engine);
+      EXPECT_TRUE(r.code == 0 || r.code == 4 || r.code == 5) << v << " " << engine << ": " << r.err;
+      if (r.code != 0) {
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+      } else if (std::string(v) == "1099511627776") {
+        auto j = nlohmann::json::parse(r.out);
+        EXPECT_FALSE(j["fits"].get<bool>()) << engine;  // a 2^40-token vocabulary fits nowhere
+      }
+    }
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace

@@ -56,7 +56,12 @@ struct Terms {
   uint64_t trainable = 0;
   Json engine;          // "vllm" / "llamacpp" / "training" object
   std::vector<std::string> assumptions;
-  uint64_t total() const { return weights + kv_cache + activations + gradients + optimizer + overhead; }
+  uint64_t total() const {  // saturating: hostile sizes never wrap around into "fits"
+    uint64_t t = 0;
+    for (uint64_t v : {weights, kv_cache, activations, gradients, optimizer, overhead})
+      if (__builtin_add_overflow(t, v, &t)) return UINT64_MAX;
+    return t;
+  }
   bool fits() const { return ok && total() <= budget; }
 };
 
@@ -86,5 +91,7 @@ std::optional<Error> check_tp(const ModelInfo& m, const std::string& engine, int
 
 std::string gib(uint64_t bytes);  // "12.34 GiB"
 uint64_t ceil_div(uint64_t a, uint64_t b);
+// A product of sizes computed in long double and clamped to uint64 (configs may hold absurd dimensions).
+uint64_t sat(long double v);
 
 }  // namespace memfit::fitdetail

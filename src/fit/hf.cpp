@@ -31,19 +31,20 @@ int64_t kv_heads_of(const ModelInfo& m) {
 }
 }  // namespace
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return b == 0 ? 0 : (a + b - 1) / b; }
+uint64_t ceil_div(uint64_t a, uint64_t b) { return b == 0 ? 0 : a / b + (a % b != 0); }
+uint64_t sat(long double v) { return v >= 18446744073709551615.0L ? UINT64_MAX : v <= 0 ? 0 : uint64_t(v); }
 
 Result<Terms> hf_terms(const ModelInfo& m, const Setting& s) {
   Terms t;
   uint64_t g = uint64_t(s.gpus);
   t.weights = ceil_div(s.weights_total, g);
   t.kv_cache = ceil_div(kv_bytes(m.kv, s.context, s.batch, s.kv, 1, KvEngine::Hf), g);
-  uint64_t b = uint64_t(s.batch), sq = uint64_t(s.context), B = uint64_t(s.dtype_bytes);
-  uint64_t resid = 2 * b * sq * uint64_t(m.hidden) * B;
-  uint64_t mlp = 3 * b * sq * uint64_t(m.ffn) * B;
-  uint64_t attn = b * sq * uint64_t(m.heads + 2 * kv_heads_of(m)) * uint64_t(head_dim_of(m)) * B;
-  uint64_t logits = 2 * b * uint64_t(m.vocab) * 4;
-  t.activations = resid + std::max(mlp, attn) + logits;
+  long double b = s.batch, sq = s.context, B = s.dtype_bytes;
+  long double resid = 2 * b * sq * m.hidden * B;
+  long double mlp = 3 * b * sq * m.ffn * B;
+  long double attn = b * sq * (long double)(m.heads + 2 * kv_heads_of(m)) * head_dim_of(m) * B;
+  long double logits = 2 * b * m.vocab * 4;
+  t.activations = sat(resid + std::max(mlp, attn) + logits);
   t.overhead = kCudaContext + kCublasWorkspace;
   t.budget = s.gpu.gpu.usable_bytes;
   if (s.gpus > 1) t.assumptions.push_back(fmt::format("layers split over {} GPUs (device_map=\"auto\")", s.gpus));

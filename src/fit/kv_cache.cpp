@@ -258,21 +258,22 @@ uint64_t layer_token_bytes(const KvLayer& x, const KvType& t, int tp, KvEngine e
 
 uint64_t kv_bytes_per_token(const KvLayout& l, const KvType& t, int tp, KvEngine e) {
   uint64_t s = 0;
-  for (const auto& x : l.layers) s += layer_token_bytes(x, t, tp, e);
+  for (const auto& x : l.layers)
+    if (__builtin_add_overflow(s, layer_token_bytes(x, t, tp, e), &s)) return UINT64_MAX;
   return s;
 }
 
 uint64_t kv_bytes(const KvLayout& l, int64_t context, int64_t batch, const KvType& t, int tp, KvEngine e) {
-  uint64_t total = 0;
+  long double total = 0;  // long double: absurd dimensions saturate instead of wrapping
   for (const auto& x : l.layers) {
-    uint64_t per_token = layer_token_bytes(x, t, tp, e);
+    long double per_token = layer_token_bytes(x, t, tp, e);
     int64_t tokens = x.kind == KvLayer::Kind::Sliding ? std::min(x.window, context) : context;
-    total += per_token * uint64_t(tokens) * uint64_t(batch);
-    if (x.kind == KvLayer::Kind::Recurrent) total += x.state_bytes * uint64_t(batch);
+    total += per_token * (long double)tokens * (long double)batch;
+    if (x.kind == KvLayer::Kind::Recurrent) total += (long double)x.state_bytes * (long double)batch;
   }
   if (l.cross_layers > 0 && !l.layers.empty())  // cross-attention K/V over an encoder output of `context` tokens
-    total += uint64_t(l.cross_layers) * layer_token_bytes(l.layers[0], t, tp, e) * uint64_t(context) * uint64_t(batch);
-  return total;
+    total += (long double)l.cross_layers * layer_token_bytes(l.layers[0], t, tp, e) * (long double)context * batch;
+  return total >= 18446744073709551615.0L ? UINT64_MAX : uint64_t(total);
 }
 
 }  // namespace memfit

@@ -60,14 +60,15 @@ Terms at_ngl(const ModelInfo& m, const Setting& s, int ngl, const KvType& kt, co
     const KvLayer& x = m.kv.layers[size_t(i)];
     int64_t c = cells;
     if (x.kind == KvLayer::Kind::Sliding) c = swa_cells = std::min(cells, pad(x.window * n_seq + ub, 256));
+    long double add = 0;
     if (x.kind == KvLayer::Kind::Mla) {
-      kv += uint64_t(x.k_dim) * uint64_t(c) * kt.num / kt.den;
+      add = (long double)x.k_dim * c * kt.num / kt.den;
     } else if (x.kind == KvLayer::Kind::Full || x.kind == KvLayer::Kind::Sliding) {
-      kv += uint64_t(x.kv_heads) * uint64_t(x.k_dim) * uint64_t(c) * kt.num / kt.den;
-      kv += uint64_t(x.kv_heads) * uint64_t(x.v_dim) * uint64_t(c) * vt.num / vt.den;
+      add = (long double)x.kv_heads * x.k_dim * c * kt.num / kt.den + (long double)x.kv_heads * x.v_dim * c * vt.num / vt.den;
     } else if (x.kind == KvLayer::Kind::Recurrent) {
-      kv += x.state_bytes * uint64_t(n_seq);
+      add = (long double)x.state_bytes * n_seq;
     }
+    kv = sat((long double)kv + add);
   }
   int64_t hd = m.heads > 0 ? m.hidden / m.heads : 0, kvh = m.heads;
   for (const auto& x : m.kv.layers)
@@ -75,12 +76,12 @@ Terms at_ngl(const ModelInfo& m, const Setting& s, int ngl, const KvType& kt, co
       hd = x.k_dim, kvh = x.kv_heads;
       break;
     }
-  uint64_t U = uint64_t(ub), C = uint64_t(cells);
-  uint64_t attn = o.flash_attn ? U * C * 2 + U * uint64_t(m.heads + 2 * kvh) * uint64_t(hd) * 4
-                               : 2 * U * C * uint64_t(m.heads) * 4 + U * C * 4;
-  uint64_t ffn = 3 * U * uint64_t(m.ffn) * 4;
-  uint64_t logits = output_on_gpu ? U * uint64_t(m.vocab) * 4 : 0;
-  uint64_t compute = ngl > 0 ? std::max(attn, ffn) + logits + 2 * U * uint64_t(m.hidden) * 4 : 0;
+  long double U = ub, C = cells;
+  long double attn = o.flash_attn ? U * C * 2 + U * (long double)(m.heads + 2 * kvh) * hd * 4
+                                  : 2 * U * C * m.heads * 4 + U * C * 4;
+  long double ffn = 3 * U * m.ffn * 4;
+  long double logits = output_on_gpu ? U * m.vocab * 4 : 0;
+  uint64_t compute = ngl > 0 ? sat(std::max(attn, ffn) + logits + 2 * U * m.hidden * 4) : 0;
   uint64_t g = uint64_t(std::max(1, s.gpus));
   Terms t;
   t.weights = ceil_div(gpu_w, g);

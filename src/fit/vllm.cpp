@@ -58,10 +58,10 @@ Layout layout(const ModelInfo& m, const Setting& s) {
 
 // KV bytes one request of `len` tokens reserves (vLLM's max_memory_usage_bytes summed over layers).
 uint64_t needed(const Layout& l, int64_t len, int64_t mnbt) {
-  uint64_t full = uint64_t(cdiv(len, kBlock)) * l.page_full;
-  uint64_t swa = 0;
-  if (l.ns > 0) swa = uint64_t(cdiv(std::min(l.window - 1 + mnbt, len), kBlock) + 1) * l.page_swa;
-  return full + swa + l.state;
+  long double full = (long double)cdiv(len, kBlock) * l.page_full;
+  long double swa = 0;
+  if (l.ns > 0) swa = (long double)(cdiv(std::min(l.window - 1 + mnbt, len), kBlock) + 1) * l.page_swa;
+  return sat(full + swa + l.state);
 }
 
 }  // namespace
@@ -90,17 +90,18 @@ Result<Terms> vllm_terms(const ModelInfo& m, const Setting& s) {
   double rep_share = all > 0 ? double(rep) / double(all) : 0;
   t.weights = uint64_t(double(s.weights_total) * (rep_share + (1 - rep_share) / double(s.tp)));
   uint64_t B = uint64_t(s.dtype_bytes);
-  uint64_t sampler = uint64_t(mns) * uint64_t(m.vocab) * kSamplerBytesPerLogit;
-  uint64_t forward = uint64_t(mnbt) * (4 * uint64_t(m.hidden) * B + 3 * uint64_t(m.ffn) * B / uint64_t(s.tp));
+  uint64_t sampler = sat((long double)mns * m.vocab * kSamplerBytesPerLogit);
+  uint64_t forward = sat((long double)mnbt * (4.0L * m.hidden * B + 3.0L * m.ffn * B / s.tp));
   t.activations = std::max(sampler, forward);
   t.overhead = s.tp > 1 ? uint64_t(0.54 * double(kGiB)) : uint64_t(0.13 * double(kGiB));
   double util = o.gpu_memory_utilization;
   t.budget = uint64_t(std::ceil(double(s.gpu.gpu.usable_bytes) * util));
-  int64_t avail = int64_t(t.budget) - int64_t(t.weights + t.activations + t.overhead);
+  uint64_t used = sat((long double)t.weights + t.activations + t.overhead);
+  int64_t avail = used >= t.budget ? -int64_t(std::min<uint64_t>(used - t.budget, INT64_MAX)) : int64_t(t.budget - used);
   Layout l = layout(m, s);
   int64_t len = s.context;
   uint64_t one = needed(l, len, mnbt);
-  t.kv_cache = one * uint64_t(s.batch);
+  t.kv_cache = sat((long double)one * s.batch);
   // Blocks and the capacity vLLM logs.
   uint64_t num_blocks = 0, tokens = 0;
   double concurrency = 0;
