@@ -16,7 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 
 using memfit::testing_util::CliRun;
-
 CliRun run(const std::string& args) { return memfit::testing_util::run_cli(args); }
 
 fs::path write_config(const std::string& name, const std::string& text) {
@@ -133,7 +132,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "--library_name: `keras` is not one of transformers, timm"},
         BadCase{"unknownflag", "estimate-memory bert-base-cased --frobnicate", "", 2, "frobnicate"},
         BadCase{"unknowncommand", "estimate-memroy bert-base-cased", "", 2,
-                "unknown command `estimate-memroy` (commands: estimate-memory, list, inspect, gpus)"},
+                "unknown command `estimate-memroy` (commands: estimate-memory, list, inspect, gpus, fit, search)"},
         BadCase{"unknownid", "estimate-memory bert-base-cassed", "", 3,
                 "closest catalog ids: bert-base-cased"}),
     [](const ::testing::TestParamInfo<BadCase>& i) { return std::string(i.param.name); });

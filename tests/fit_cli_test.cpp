@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_run.h"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -14,27 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliResult {
-  int code;
-  std::string out, err;
-};
-
-CliResult memfit(const std::string& args) {
-  fs::path err_file = fs::temp_directory_path() / ("memfit_fit_cli_err_" + std::to_string(::getpid()));
-  std::string cmd = "HF_HUB_OFFLINE=1 HF_HUB_CACHE=/nonexistent/memfit-test-cache " + std::string(MEMFIT_BINARY) +
-                    " " + args + " 2>" + err_file.string();
-  CliResult r{};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  fs::remove(err_file);
-  return r;
-}
+using CliResult = memfit::testing_util::CliRun;
+CliResult memfit(const std::string& args) { return memfit::testing_util::run_cli(args); }
 
 void one_line_error(const CliResult& r, int code, const std::string& needle) {
   EXPECT_EQ(r.code, code) << r.err;

@@ -223,6 +223,11 @@ Result<Setting> make_setting(const ModelInfo& m, const FitOptions& o, std::vecto
   s.o.engine = engine;
   if (m.checkpoint_format == "gguf" && (engine != "llama.cpp" || training))
     return fail(ErrorKind::Unsupported, "a GGUF checkpoint runs under --engine llama.cpp (inference only)");
+  if (m.checkpoint_format == "gguf" && (!o.dtype.empty() || !o.quantization.empty()))
+    return fail(ErrorKind::Usage, "--dtype / --quantization do not apply to a GGUF checkpoint (its tensors say)");
+  if (o.tp > 1 && engine == "hf" && !training)
+    return fail(ErrorKind::Usage, "--tp applies to --engine vllm and to --train (transformers inference splits layers "
+                                  "over --gpus)");
   s.tp = o.tp > 0 ? o.tp : (engine == "vllm" ? s.gpus : 1);
   if (o.tp == 0 && engine == "vllm" && s.gpus > 1) as.push_back(fmt::format("tensor parallel over all {} GPUs", s.gpus));
   if (s.tp > s.gpus) return fail(ErrorKind::Usage, fmt::format("--tp {} is more than the {} GPUs", s.tp, s.gpus));
