@@ -4,7 +4,8 @@
 Run by hand (not by ctest):  python3 bench/fit_accuracy.py [path/to/memfit]
 Sources of every measured value are in the `source` column; configs missing from the catalog are made by
 bench/fit_data/make_configs.py. Goals (issue 8): vLLM KV capacity within 5 %, llama.cpp buffers within 5 %,
-training peaks within 15 %.
+training peaks within 15 % (training rows: the README's Training memory section,
+bench/training_accuracy).
 """
 import json, os, subprocess, sys
 
@@ -61,20 +62,6 @@ rows = [
     ("llama.cpp LFM2-1.2B, 32,768 ctx f16: KV cache", "gguf-parser-go#31", "LFM2-1.2B",
      ["--gpu-memory", "24GiB", "--engine", "llama.cpp", "--context", "32768"],
      lambda j: j["llamacpp"]["kv_bytes"] - 10 * 3 * 2048 * 2, 384 * MiB, MiB),
-    ("Llama-3.2-3B LoRA r32 q,v, bs 4, seq 768, AdamW, L40S: peak", "peft method_comparison MetaMathQA",
-     "meta-llama/Llama-3.2-3B-Instruct", ["--gpu-memory", "48GB", "--train", "lora", "--lora-rank", "32",
-                                          "--batch", "4", "--seq-len", "768"],
-     lambda j: j["total_bytes_per_gpu"], 22.29 * GB, GB),
-    ("Llama-3.2-3B full fine-tune, bs 4, seq 768, AdamW, L40S: peak", "peft method_comparison MetaMathQA",
-     "meta-llama/Llama-3.2-3B-Instruct", ["--gpu-memory", "48GB", "--train", "full", "--batch", "4", "--seq-len", "768"],
-     lambda j: j["total_bytes_per_gpu"], 38.87 * GB, GB),
-    ("Llama-2-70B QLoRA, 2 GPUs, ZeRO-3, bs 2, seq 2048, checkpointing: per GPU", "peft docs deepspeed.md",
-     "meta-llama/Llama-2-70b-hf", ["--gpu-memory", "80GB", "--gpus", "2", "--train", "qlora", "--zero", "3",
-                                   "--batch", "2", "--seq-len", "2048", "--grad-checkpointing"],
-     lambda j: j["total_bytes_per_gpu"], 36.6 * GB, GB),
-    ("Llama-2-7B QLoRA, bs 1, flash attention, 4k: peak", "LLaMA-Factory wiki", "meta-llama/Llama-2-7b-hf",
-     ["--gpu-memory", "40GB", "--train", "qlora", "--attention", "flash", "--seq-len", "4096"],
-     lambda j: j["total_bytes_per_gpu"], 9 * GB, GB),
 ]
 
 print("| setting | measured | memfit | error | source |")

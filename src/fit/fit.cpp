@@ -209,10 +209,9 @@ Result<Setting> make_setting(const ModelInfo& m, const FitOptions& o, std::vecto
     if (!g) return std::unexpected(g.error());
     s.gpu = *g;
   } else if (o.gpu_memory > 0) {
-    s.gpu.custom = true;
-    s.gpu.gpu.name = fmt::format("custom {}", gib(o.gpu_memory));
-    s.gpu.gpu.memory_bytes = s.gpu.gpu.usable_bytes = o.gpu_memory;
-    s.gpu.gpu.bf16 = true;
+    auto g = custom_gpu(o.gpu_memory, 1);
+    if (!g) return std::unexpected(g.error());
+    s.gpu = *g;
     as.push_back("custom GPU: all of --gpu-memory usable, bf16 supported, bandwidth unknown");
   } else {
     return fail(ErrorKind::Usage, "memfit fit needs --gpu NAME (see memfit gpus) or --gpu-memory SIZE");
