@@ -26,7 +26,7 @@ struct TrainingOptions {
   int zero = 0;                           // DeepSpeed ZeRO stage 0..3
   std::string offload;                    // "" | optimizer | params (ZeRO offload to CPU)
   bool fsdp = false;                      // FSDP FULL_SHARD (counts like ZeRO-3)
-  int gpus = 1;                           // data-parallel world size
+  int gpus = 1;                           // data-parallel world size (ZeRO / FSDP partition over these)
   int tp = 1;                             // tensor parallel degree
 };
 
@@ -39,7 +39,8 @@ struct TrainingTerms {
   uint64_t gradients = 0;
   uint64_t optimizer = 0;    // optimizer states, plus fp32 master weights under mixed precision
   uint64_t activations = 0;  // saved activations of all layers for one micro-batch
-  uint64_t logits = 0;       // fp32 logits over the vocabulary and their gradient
+  uint64_t logits = 0;       // vocabulary-sized buffers at the loss's backward (fp32 log-probabilities, their
+                             // gradient, the logits' gradient, the returned logits): b * s * V * 14 B in 16-bit
   uint64_t cpu_bytes = 0;    // what ZeRO offload keeps in CPU memory (not counted in the GPU terms)
   std::vector<std::string> lora_modules;  // module names the adapters attach to (LoRA/QLoRA)
   std::vector<std::string> assumptions;   // one sentence each
