@@ -225,42 +225,34 @@ Result<BuiltModel> build_timm_unguarded(const Json& config, std::string_view arc
   }
   if (auto dot = arch.find('.'); dot != std::string::npos) arch = arch.substr(0, dot);
   if (arch.starts_with("timm/")) arch = arch.substr(5);
-  // First the generated definitions (data/timm/models.json) where the class has a builder ...
   try {
-    if (auto m = timm::build_from_defs(config, arch)) {
-      m->library = "timm";
-      if (auto e = check_shapes(*m)) return std::unexpected(*e);
-      std::string cls = m->root->cls;
-      return BuiltModel{std::move(*m), cls, arch};
+    // First the generated definitions (data/timm/models.json) where the class has a builder, else the name-based
+    // families.
+    std::optional<Model> m = timm::build_from_defs(config, arch);
+    if (!m) {
+      const TimmFamily* best = nullptr;
+      size_t best_len = 0;
+      for (const auto& f : timm_families())
+        for (const auto& p : f.arch_prefixes)
+          if (arch.starts_with(p) && p.size() > best_len) best = &f, best_len = p.size();
+      std::string why = timm::missing_builder(arch);
+      if (!best) {
+        if (why.empty()) why = fmt::format("not supported: `{}` is not a model timm 1.0.28 registers", arch);
+        return fail(ErrorKind::Unsupported, why);
+      }
+      try {
+        m = best->build(Config(config, arch), arch);
+      } catch (const UnsupportedClass& e) {
+        throw UnsupportedClass(why.empty() ? e.what() : why);
+      }
     }
+    m->library = "timm";
+    if (auto e = check_shapes(*m)) return std::unexpected(*e);
+    std::string cls = m->root->cls;
+    return BuiltModel{std::move(*m), cls, arch};
   } catch (const ConfigError& e) {
     return fail(ErrorKind::BadInput, e.what());
   } catch (const UnsupportedClass& e) {
-    return fail(ErrorKind::Unsupported, e.what());
-  } catch (const std::exception& e) {
-    return fail(ErrorKind::BadInput, fmt::format("the config could not be built: {}", e.what()));
-  }
-  // ... else the name-based families.
-  const TimmFamily* best = nullptr;
-  size_t best_len = 0;
-  for (const auto& f : timm_families())
-    for (const auto& p : f.arch_prefixes)
-      if (arch.starts_with(p) && p.size() > best_len) best = &f, best_len = p.size();
-  if (!best) {
-    if (std::string why = timm::missing_builder(arch); !why.empty()) return fail(ErrorKind::Unsupported, why);
-    return fail(ErrorKind::Unsupported, fmt::format("not supported: `{}` is not a model timm 1.0.28 registers", arch));
-  }
-  try {
-    Config c(config, arch);
-    Model m = best->build(c, arch);
-    m.library = "timm";
-    if (auto e = check_shapes(m)) return std::unexpected(*e);
-    std::string cls = m.root->cls;
-    return BuiltModel{std::move(m), cls, arch};
-  } catch (const ConfigError& e) {
-    return fail(ErrorKind::BadInput, e.what());
-  } catch (const UnsupportedClass& e) {
-    if (std::string why = timm::missing_builder(arch); !why.empty()) return fail(ErrorKind::Unsupported, why);
     return fail(ErrorKind::Unsupported, e.what());
   } catch (const std::exception& e) {
     return fail(ErrorKind::BadInput, fmt::format("the config could not be built: {}", e.what()));

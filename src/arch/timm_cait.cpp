@@ -31,17 +31,6 @@ ModulePtr talking_head_attn(int64_t dim, int64_t heads, bool bias) {
   return a;
 }
 
-ModulePtr class_attn(int64_t dim, bool bias) {
-  auto a = make("ClassAttn");
-  a->add("q", linear(dim, dim, bias));
-  a->add("k", linear(dim, dim, bias));
-  a->add("v", linear(dim, dim, bias));
-  a->add("attn_drop", leaf("Dropout"));
-  a->add("proj", linear(dim, dim));
-  a->add("proj_drop", leaf("Dropout"));
-  return a;
-}
-
 Model build(const timm::Args& a) {
   for (const char* k : {"block_layers", "block_layers_token", "patch_layer", "attn_block", "mlp_block",
                         "attn_block_token_only", "mlp_block_token_only"}) {
@@ -63,7 +52,7 @@ Model build(const timm::Args& a) {
               return layer_scale_block(talking_head_attn(dim, heads, bias), dim, hidden, "LayerScaleBlock");
             }));
   root->add("blocks_token_only", timm::seq(timm::checked(a.i("depth_token_only"), 0, 64, "depth_token_only"), [&](int64_t) {
-              return layer_scale_block(class_attn(dim, bias), dim, hidden_tok, "LayerScaleBlockClassAttn");
+              return layer_scale_block(timm::class_attn(dim, bias), dim, hidden_tok, "LayerScaleBlockClassAttn");
             }, "ModuleList"));
   root->add("norm", layer_norm(dim));
   root->add("head_drop", leaf("Dropout"));

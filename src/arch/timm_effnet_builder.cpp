@@ -202,14 +202,19 @@ ModulePtr EffnetBuilder::build(int64_t stem_chs) {
           return s;
         };
         ModulePtr blk;
-        if (b.type == "ds" || b.type == "dsa") {
-          blk = make("DepthwiseSeparableConv");
-          blk->add("conv_dw", conv(in_chs, in_chs, b.ks("k", 3), num_groups(gs, in_chs)));
-          blk->add("bn1", norm_act(in_chs));
+        // conv, bn1, aa, se, pointwise-linear conv, bn2: DepthwiseSeparableConv and EdgeResidual.
+        auto conv_se_pw = [&](std::string cls, std::string first, ModulePtr c, int64_t mid, std::string pw) {
+          blk = make(std::move(cls));
+          blk->add(std::move(first), std::move(c));
+          blk->add("bn1", norm_act(mid));
           blk->add("aa", leaf("Identity"));
-          blk->add("se", se_mod(in_chs));
-          blk->add("conv_pw", conv(in_chs, out, b.ks("p", 1)));
+          blk->add("se", se_mod(mid));
+          blk->add(std::move(pw), conv(mid, out, b.ks("p", 1)));
           blk->add("bn2", norm_act(out));
+        };
+        if (b.type == "ds" || b.type == "dsa") {
+          conv_se_pw("DepthwiseSeparableConv", "conv_dw", conv(in_chs, in_chs, b.ks("k", 3), num_groups(gs, in_chs)),
+                     in_chs, "conv_pw");
         } else if (b.type == "ir") {
           int64_t mid = make_divisible(in_chs * exp);
           blk = make("InvertedResidual");
@@ -224,13 +229,7 @@ ModulePtr EffnetBuilder::build(int64_t stem_chs) {
         } else if (b.type == "er") {
           int64_t force = b.has("fc") ? round_chs(b.num("fc", 0)) : 0;
           int64_t mid = make_divisible((force > 0 ? force : in_chs) * exp);
-          blk = make("EdgeResidual");
-          blk->add("conv_exp", conv(in_chs, mid, b.ks("k", 3), num_groups(gs, mid)));
-          blk->add("bn1", norm_act(mid));
-          blk->add("aa", leaf("Identity"));
-          blk->add("se", se_mod(mid));
-          blk->add("conv_pwl", conv(mid, out, b.ks("p", 1)));
-          blk->add("bn2", norm_act(out));
+          conv_se_pw("EdgeResidual", "conv_exp", conv(in_chs, mid, b.ks("k", 3), num_groups(gs, mid)), mid, "conv_pwl");
         } else if (b.type == "cn") {
           blk = make("ConvBnAct");
           blk->add("conv", conv(in_chs, out, b.ks("k", 3), num_groups(gs, in_chs)));

@@ -278,6 +278,17 @@ ModulePtr attn_pool_latent(const Args& a, int64_t dim, int64_t hidden, std::stri
   return p;
 }
 
+ModulePtr class_attn(int64_t dim, bool qkv_bias) {
+  auto a = make("ClassAttn");
+  a->add("q", linear(dim, dim, qkv_bias));
+  a->add("k", linear(dim, dim, qkv_bias));
+  a->add("v", linear(dim, dim, qkv_bias));
+  a->add("attn_drop", leaf("Dropout"));
+  a->add("proj", linear(dim, dim));
+  a->add("proj_drop", leaf("Dropout"));
+  return a;
+}
+
 Model model(ModulePtr root) {
   Model m;
   m.root = std::move(root);

@@ -64,6 +64,8 @@ ModulePtr mlp_layer(const Args& a, std::string_view layer, int64_t in, int64_t h
 std::pair<ModulePtr, int64_t> patch_embed(const Args& a, int64_t dim, bool bias);
 // AttentionPoolLatent (timm/layers/attention_pool.py, global_pool='map'): latent, q, kv, proj, norm, Mlp(hidden).
 ModulePtr attn_pool_latent(const Args& a, int64_t dim, int64_t hidden, std::string_view norm_layer);
+// CaiT's ClassAttn (also XCiT's): q, k, v, attn_drop, proj, proj_drop.
+ModulePtr class_attn(int64_t dim, bool qkv_bias);
 // A timm model (library "timm", no _no_split_modules) from its root.
 Model model(ModulePtr root);
 // A ModuleList / Sequential from blocks built by `f(i)`, named 0..n-1.

@@ -62,13 +62,7 @@ ModulePtr xca_block(int64_t dim, int64_t heads, int64_t hidden, bool qkv_bias, b
 }
 
 ModulePtr class_attention_block(int64_t dim, int64_t hidden, bool qkv_bias, bool eta) {
-  auto attn = make("ClassAttn");
-  attn->add("q", linear(dim, dim, qkv_bias));
-  attn->add("k", linear(dim, dim, qkv_bias));
-  attn->add("v", linear(dim, dim, qkv_bias));
-  attn->add("attn_drop", leaf("Dropout"));
-  attn->add("proj", linear(dim, dim));
-  attn->add("proj_drop", leaf("Dropout"));
+  auto attn = timm::class_attn(dim, qkv_bias);
   auto b = make("ClassAttentionBlock");
   b->add("norm1", layer_norm(dim));
   b->add("attn", attn);
