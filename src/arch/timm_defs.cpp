@@ -131,6 +131,10 @@ void Args::unsupported(std::string_view why) const {
 
 std::string missing_builder(std::string_view arch) {
   const Json* def = model_def(arch);
+  const Json& un = defs()["unresolved"];
+  if (auto u = un.find(std::string(arch)); !def && u != un.end())
+    return fmt::format("not supported: timm `{}` ({}) could not be read from timm's source: {}", arch,
+                       (*u)["module"].get<std::string>(), (*u)["reason"].get<std::string>());
   if (!def) return "";
   return fmt::format("not supported: timm `{}` builds {} (timm.models.{}), which memfit does not implement yet", arch,
                      (*def)["class"].get<std::string>(), (*def)["module"].get<std::string>());
@@ -143,13 +147,7 @@ bool register_class(std::vector<std::string> classes, ClassBuilder build) {
 
 std::optional<Model> build_from_defs(const Json& config, const std::string& arch) {
   const Json* def = model_def(arch);
-  if (!def) {
-    const Json& un = defs()["unresolved"];
-    if (auto u = un.find(arch); u != un.end())
-      throw UnsupportedClass(fmt::format("not supported: timm `{}` ({}) could not be read from timm's source: {}", arch,
-                                         (*u)["module"].get<std::string>(), (*u)["reason"].get<std::string>()));
-    return std::nullopt;
-  }
+  if (!def) return std::nullopt;  // unresolved or unknown: the name-based families may still know it
   std::string cls = (*def)["class"];
   auto b = builders().find(cls);
   if (b == builders().end()) return std::nullopt;
