@@ -2,8 +2,11 @@
 # Installs the Debian packages memfit needs to build and test, only those that are missing.
 set -euo pipefail
 pkgs=(g++ cmake make ninja-build nlohmann-json3-dev libcli11-dev libfmt-dev libcurl4-openssl-dev
-      libcpp-httplib-dev libgtest-dev libbenchmark-dev clang libclang-rt-14-dev)
+      libcpp-httplib-dev libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
+      chromium nodejs)  # chromium + node: the page's browser test (playwright-core comes from npm at test time)
 missing=()
+# npm ships inside some nodejs builds (NodeSource); Debian's own nodejs needs the separate npm package.
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done

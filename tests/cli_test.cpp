@@ -132,7 +132,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "--library_name: `keras` is not one of transformers, timm"},
         BadCase{"unknownflag", "estimate-memory bert-base-cased --frobnicate", "", 2, "frobnicate"},
         BadCase{"unknowncommand", "estimate-memroy bert-base-cased", "", 2,
-                "unknown command `estimate-memroy` (commands: estimate-memory, list, inspect, gpus, fit, search)"},
+                "unknown command `estimate-memroy` (commands: estimate-memory, list, inspect, gpus, fit, search, serve, "
+                "publish)"},
         BadCase{"unknownid", "estimate-memory bert-base-cassed", "", 3,
                 "closest catalog ids: bert-base-cased"}),
     [](const ::testing::TestParamInfo<BadCase>& i) { return std::string(i.param.name); });

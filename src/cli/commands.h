@@ -23,6 +23,8 @@ Command add_inspect(CLI::App& app);
 Command add_gpus(CLI::App& app);
 Command add_fit(CLI::App& app);     // fit_cmd.cpp
 Command add_search(CLI::App& app);  // fit_cmd.cpp
+Command add_serve(CLI::App& app);
+Command add_publish(CLI::App& app);
 
 // Adds the Hub flags (--offline, --revision, --token, --timeout, --connect-timeout) to a command taking a MODEL and
 // turns Hub resolution on for it: `opts` must outlive parsing (keep it in the command's shared Args).

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("memfit 0.1.0"));
   std::vector<Command> commands{add_estimate_memory(app), add_list(app), add_inspect(app), add_gpus(app),
-                                add_fit(app), add_search(app)};
+                                add_fit(app), add_search(app), add_serve(app), add_publish(app)};
   if (argc > 1 && argv[1][0] != '-') {
     std::string first = argv[1], names;
     bool known = false;

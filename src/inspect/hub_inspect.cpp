@@ -50,7 +50,7 @@ struct Ctx {
 HubOptions hub_options(const HubInspectOptions& o) {
   HubOptions h;
   h.endpoint = o.endpoint.empty() ? hub_endpoint() : o.endpoint;
-  Token t = find_token(o.token);
+  Token t = o.env_token ? find_token(o.token) : Token{o.token, "the request's token"};
   h.token = t.value;
   h.token_source = t.source;
   h.connect_timeout_s = o.connect_timeout_s;

@@ -12,7 +12,8 @@ namespace memfit::inspect {
 
 struct HubInspectOptions {
   std::string revision;  // "" = main
-  std::string token;     // "" = HF_TOKEN, then the token file
+  std::string token;     // "" = HF_TOKEN, then the token file (unless env_token is false)
+  bool env_token = true; // false: only `token` (the server: a request's own token, never the server's)
   std::string endpoint;  // "" = $HF_ENDPOINT, else https://huggingface.co
   std::string file;      // one file in the repo (a .gguf, a .safetensors or an index); "" = discover
   double connect_timeout_s = 5, timeout_s = 10;

@@ -1,6 +1,7 @@
 // Test-only: a stand-in Hugging Face Hub on 127.0.0.1 (cpp-httplib) serving in-memory repos in the Hub's URL
 // layout (api/models/{id}[/revision/{rev}], {id}/resolve/{rev}/{file}) with the Hub's headers and error codes, and
 // scripted faults (429, 500, slow, truncated, HTML, redirects). Counts every request; records Authorization headers.
+// Discussions: GET/POST api/models/{id}/discussions (a post needs the repo's write token, or any token when unset).
 #pragma once
 #include <httplib.h>
 
@@ -41,6 +42,8 @@ struct FakeRepo {
   int slow_ms = 1000;
   std::string redirect_base;                        // "" = this server
   int fault_hits = 0;                               // how many times the fault fired
+  std::vector<nlohmann::json> discussions;          // {num, title, isPullRequest, description, ...}
+  std::string write_token;                          // "" = any non-empty token may post
 };
 
 inline std::string fake_etag(const std::string& content) {
@@ -77,6 +80,7 @@ class FakeHub {
       return httplib::Server::HandlerResponse::Unhandled;
     });
     server_.Get(".*", [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); });
+    server_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) { post(req, res); });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -161,9 +165,52 @@ class FakeHub {
     return false;
   }
 
+  // "/api/models/{id}/discussions" -> id ("" when the path is something else).
+  static std::string discussions_repo(const std::string& target) {
+    const std::string pre = "/api/models/", post = "/discussions";
+    if (!target.starts_with(pre) || !target.ends_with(post) || target.size() <= pre.size() + post.size()) return {};
+    return target.substr(pre.size(), target.size() - pre.size() - post.size());
+  }
+
+  void post(const httplib::Request& req, httplib::Response& res) {
+    std::string target = req.target.substr(0, req.target.find('?'));
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string id = discussions_repo(target);
+    auto it = repos_.find(id);
+    if (id.empty() || it == repos_.end()) return error(res, 404, "RepoNotFound", "Repository not found");
+    FakeRepo& r = it->second;
+    std::string auth = req.get_header_value("Authorization");
+    if (auth.size() <= 7 || (!r.write_token.empty() && auth != "Bearer " + r.write_token))
+      return error(res, auth.empty() ? 401 : 403, "", "You don't have the rights to create a discussion");
+    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (!body.is_object() || !body.contains("title") || !body["title"].is_string())
+      return error(res, 400, "", "title is required");
+    nlohmann::json d = body;
+    d["num"] = static_cast<int>(r.discussions.size()) + 1;
+    d["isPullRequest"] = body.value("pullRequest", false);
+    d["status"] = "open";
+    r.discussions.push_back(d);
+    res.set_content(nlohmann::json{{"num", d["num"]}, {"title", d["title"]}, {"isPullRequest", d["isPullRequest"]}}.dump(),
+                    "application/json");
+  }
+
   void handle(const httplib::Request& req, httplib::Response& res) {
     std::string target = req.target.substr(0, req.target.find('?'));
     std::unique_lock<std::mutex> lock(mu_);
+    if (std::string id = discussions_repo(target); !id.empty()) {
+      auto it = repos_.find(id);
+      if (it == repos_.end()) return error(res, 404, "RepoNotFound", "Repository not found");
+      if (!check_access(it->second, req, res)) return;
+      nlohmann::json list = nlohmann::json::array();
+      size_t page = req.has_param("p") ? std::stoul(req.get_param_value("p")) : 0;
+      const auto& all = it->second.discussions;
+      for (size_t i = page * 50; i < all.size() && i < page * 50 + 50; ++i)
+        list.push_back({{"num", all[i]["num"]}, {"title", all[i]["title"]}, {"isPullRequest", all[i]["isPullRequest"]},
+                        {"status", "open"}});
+      res.set_content(nlohmann::json{{"discussions", list}, {"count", all.size()}, {"start", page * 50}}.dump(),
+                      "application/json");
+      return;
+    }
     if (target.starts_with("/api/models/")) return model_info(target.substr(12), req, res);
     if (target.starts_with("/_cdn/")) {
       std::string rest = target.substr(6);

@@ -101,6 +101,7 @@ struct Request {
   std::string range;        // "bytes=a-b" or empty
   size_t max_bytes = 16 << 20;
   std::string label;        // for the progress line and messages, e.g. "config.json"
+  const std::string* json_body = nullptr;  // set: a POST of this JSON, never retried nor redirected
 };
 
 struct Transfer {
@@ -332,7 +333,12 @@ static Result<Response> perform(HubClient::Impl& impl, const HubOptions& o, cons
     t.start = std::chrono::steady_clock::now();
     curl_easy_reset(h);
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    if (req.json_body) {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.json_body->c_str());
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.json_body->size()));
+    } else {
+      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // followed here, to control where the token goes
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -354,6 +360,7 @@ static Result<Response> perform(HubClient::Impl& impl, const HubOptions& o, cons
     }
     std::string range = req.range.empty() ? std::string() : "Range: " + req.range;
     if (!range.empty()) headers = curl_slist_append(headers, range.c_str());
+    if (req.json_body) headers = curl_slist_append(headers, "Content-Type: application/json");
     if (headers) curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     ++impl.requests;
     CURLcode rc = curl_easy_perform(h);
@@ -377,6 +384,8 @@ static Result<Response> perform(HubClient::Impl& impl, const HubOptions& o, cons
       auto te = describe(rc, url, o);
       what = te.what;
       retry = te.retry;
+    } else if (req.json_body && (resp.status >= 300 && resp.status < 400)) {
+      return fail(ErrorKind::Network, fmt::format("the Hub answered a POST with a redirect (HTTP {})", resp.status));
     } else if (resp.status >= 300 && resp.status < 400 && resp.status != 304) {
       char* loc = nullptr;
       curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
@@ -399,7 +408,7 @@ static Result<Response> perform(HubClient::Impl& impl, const HubOptions& o, cons
         return resp;
       }
     }
-    if (!retry || attempt >= o.max_retries)
+    if (!retry || attempt >= o.max_retries || req.json_body)
       return fail(ErrorKind::Network,
                   attempt > 0 ? fmt::format("{} (after {} attempts)", what, attempt + 1) : what);
     double backoff = std::min(o.max_backoff_s, 0.5 * (1 << std::min(attempt, 10)));
@@ -519,6 +528,45 @@ Result<std::string> HubClient::download_range(const RepoRef& ref, std::string_vi
     return fail(ErrorKind::Network, fmt::format("`{}` of `{}`: asked for {} bytes at {}, got {}", file, ref.id, length,
                                                 offset, r->body.size()));
   return std::move(r->body);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Discussions
+
+namespace {
+Result<nlohmann::json> json_answer(const Response& r, const RepoRef& ref, const HubOptions& o, const char* what) {
+  if (r.status == 401 || r.status == 403) {
+    std::string hint = o.token.empty() ? "a Hub token is needed to post" : "the token was refused (it needs write access)";
+    return fail(ErrorKind::Auth, fmt::format("The Hub refused the {} for model `{}` (HTTP {}): {}", what, ref.id,
+                                             r.status, hint));
+  }
+  if (r.status == 404) return std::unexpected(http_error(r, ref, "", o));
+  if (r.status < 200 || r.status >= 300)
+    return fail(ErrorKind::Network, fmt::format("the Hub answered HTTP {} to the {} for `{}`", r.status, what, ref.id));
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (looks_like_html(r) || j.is_discarded() || !j.is_object())
+    return fail(ErrorKind::Network, fmt::format("the Hub's answer to the {} for `{}` is not a JSON object", what, ref.id));
+  return j;
+}
+}  // namespace
+
+Result<nlohmann::json> HubClient::list_discussions(const RepoRef& ref, int page) {
+  std::string url = fmt::format("{}/api/models/{}/discussions?p={}", opts_.endpoint, ref.id, page);
+  auto r = perform(*impl_, opts_, Request{url, "", 8 << 20, "discussions"});
+  if (!r) return std::unexpected(r.error());
+  return json_answer(*r, ref, opts_, "discussion list");
+}
+
+Result<nlohmann::json> HubClient::create_discussion(const RepoRef& ref, std::string_view title,
+                                                    std::string_view description) {
+  std::string url = fmt::format("{}/api/models/{}/discussions", opts_.endpoint, ref.id);
+  const std::string body =
+      nlohmann::json{{"title", title}, {"description", description}, {"pullRequest", false}}.dump();
+  Request req{url, "", 1 << 20, "new discussion"};
+  req.json_body = &body;
+  auto r = perform(*impl_, opts_, req);
+  if (!r) return std::unexpected(r.error());
+  return json_answer(*r, ref, opts_, "new discussion");
 }
 
 }  // namespace memfit

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 
 namespace memfit {
@@ -67,6 +69,12 @@ class HubClient {
   Result<HubFile> download(const RepoRef& ref, std::string_view file, size_t max_bytes = 16 << 20);
   // Bytes [offset, offset + length) of a file (Range request), e.g. a safetensors header.
   Result<std::string> download_range(const RepoRef& ref, std::string_view file, uint64_t offset, uint64_t length);
+
+  // GET {endpoint}/api/models/{id}/discussions?p={page}: the Hub's JSON ({"discussions": [{num, title, ...}], ...}).
+  Result<nlohmann::json> list_discussions(const RepoRef& ref, int page = 0);
+  // POST {endpoint}/api/models/{id}/discussions with {"title", "description", "pullRequest": false}; never retried.
+  // Needs a token with write access (Auth error otherwise). Returns the Hub's JSON for the new discussion ({num, ...}).
+  Result<nlohmann::json> create_discussion(const RepoRef& ref, std::string_view title, std::string_view description);
 
   const HubOptions& options() const { return opts_; }
   // Requests sent so far (every attempt and every redirect hop counts).

@@ -113,7 +113,7 @@ void say(const ResolveOptions& opts, const std::string& line) {
 Result<ModelSource> resolve_model(std::string_view model, const ResolveOptions& opts) {
   if (model.empty()) return fail(ErrorKind::Usage, "no model given");
   std::error_code ec;
-  if (fs::exists(fs::path(model), ec)) return from_local(model);
+  if (opts.allow_local && fs::exists(fs::path(model), ec)) return from_local(model);
   if (!opts.use_hub) {
     if (auto c = from_catalog(model)) return *c;
     return fail(ErrorKind::NotFound,
@@ -143,7 +143,7 @@ Result<ModelSource> resolve_model(std::string_view model, const ResolveOptions& 
   }
   HubOptions ho;
   ho.endpoint = endpoint;
-  Token tok = find_token(opts.token);
+  Token tok = opts.env_token ? find_token(opts.token) : Token{opts.token, "the request's token"};
   ho.token = std::move(tok.value);
   ho.token_source = std::move(tok.source);
   ho.connect_timeout_s = opts.connect_timeout_s > 0 ? opts.connect_timeout_s : env_number("MEMFIT_CONNECT_TIMEOUT", 5);

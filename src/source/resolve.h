@@ -34,6 +34,8 @@ struct ResolveOptions {
   double timeout_s = 0;          // 0 = $MEMFIT_TIMEOUT, else 10
   int max_retries = -1;          // -1 = $MEMFIT_RETRIES, else 3
   bool progress = false;         // progress line on stderr for slow transfers (the CLI sets it when stderr is a TTY)
+  bool allow_local = true;       // false: never read a local path named by `model` (the server)
+  bool env_token = true;         // false: use only `token`, never $HF_TOKEN or the token file (the server)
   std::function<void(const std::string&)> note;  // one-line notices, e.g. which source was used after a fallback
 };
 
