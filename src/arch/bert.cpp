@@ -65,6 +65,7 @@ struct Variant {
   std::string base;       // "bert", "roberta", "data2vec_text", "ernie"
   bool roberta_style;     // position_embeddings registered last (RobertaEmbeddings), heads as RoBERTa's
   bool bigbird = false;   // BigBird: the pooler is a bare Linear (+ a model-level Tanh), no _no_split_modules
+  bool split_embeddings = false;  // _no_split_modules lists only <P>Layer (ERNIE)
 };
 
 // BertEmbeddings: word, position, token-type embeddings, LayerNorm, and two int64 id buffers.
@@ -136,6 +137,7 @@ Model build(const Config& c, std::string_view cls, const Variant& v) {
   BertShape s = read(c, prefix, v.vocab_default);
   std::vector<std::string> no_split{prefix + "Embeddings", prefix + "Layer"};
   if (v.bigbird) no_split.clear();
+  if (v.split_embeddings) no_split = {prefix + "Layer"};
   const std::string& base = v.base;
   const std::string head = std::string(cls.substr(std::min(cls.size(), prefix.size())));
   auto bert_model = [&](const BertShape& s, bool pooler) {
@@ -204,7 +206,7 @@ MEMFIT_BERT_FAMILY("xlm-roberta", "XLMRoberta", 30522, "roberta", true);
 // Data2VecText (modeling_data2vec_text.py): RoBERTa's tree under the data2vec_text attribute.
 MEMFIT_BERT_FAMILY("data2vec-text", "Data2VecText", 30522, "data2vec_text", true);
 // ERNIE 1-3 (modeling_ernie.py): BERT's tree, plus task_type_embeddings when use_task_id.
-MEMFIT_BERT_FAMILY("ernie", "Ernie", 30522, "ernie", false);
+MEMFIT_BERT_FAMILY("ernie", "Ernie", 30522, "ernie", false, false, true);
 // BigBird (modeling_big_bird.py): BERT's tree (block-sparse attention holds the same q/k/v), a bare Linear pooler.
 MEMFIT_BERT_FAMILY("big_bird", "BigBird", 50358, "bert", false, true);
 

@@ -26,7 +26,7 @@ MEMFIT_FAMILY({"granite_swa"}, "GraniteSWA", [](const Config& c, std::string_vie
     return a;
   };
   std::set<double> thetas;
-  if (const Json* j = c.find("layer_rope_theta"); j && j->is_array())
+  if (auto j = c.raw().find("layer_rope_theta"); j != c.raw().end() && j->is_array())
     for (const auto& t : *j)
       if (t.is_number() && t.get<double>() != 0) thetas.insert(t.get<double>());
   Model m = decoder_for(s, cls);

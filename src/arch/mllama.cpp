@@ -35,7 +35,8 @@ ModulePtr vision_model(const Config& v) {
   int64_t tiles = media::dim(v, "max_num_tiles", 4), patches = (media::dim(v, "image_size", 448) / patch);
   patches = patches * patches + 1;
   int64_t ratios = 8;  // max_aspect_ratio_id = len(supported_aspect_ratios)
-  if (const Json* r = v.find("supported_aspect_ratios"); r && r->is_array()) ratios = static_cast<int64_t>(r->size());
+  if (auto r = v.raw().find("supported_aspect_ratios"); r != v.raw().end() && r->is_array())
+    ratios = static_cast<int64_t>(r->size());
   auto aspect = [&] {
     auto a = make("MllamaPrecomputedAspectRatioEmbedding");
     a->add("embedding", embedding(ratios + 1, tiles * h));

@@ -70,21 +70,26 @@ Model text_model(const Config& t, std::string_view cls) {
   return m;
 }
 
-Model build(const Config& c, std::string_view cls) {
-  SubConfig vc = sub_config(c, "vision_config", {{"model_type", "qwen3_vl_vision"}}, "qwen3_vl_vision");
-  SubConfig tc = sub_config(c, "text_config", {{"model_type", "qwen3_vl_text"}}, "qwen3_vl_text");
+// `p`: "Qwen3VL" or "Qwen3VLMoe" (whose text model is Qwen3-MoE's tree).
+Model build(const Config& c, std::string_view cls, const std::string& p) {
+  std::string vision_type = p == "Qwen3VL" ? "qwen3_vl_vision" : "qwen3_vl_moe_vision";
+  std::string text_type = p == "Qwen3VL" ? "qwen3_vl_text" : "qwen3_vl_moe_text";
+  SubConfig vc = sub_config(c, "vision_config", {{"model_type", vision_type}}, vision_type);
+  SubConfig tc = sub_config(c, "text_config", {{"model_type", text_type}}, text_type);
   Model text = auto_model(tc.c);
-  auto m = make("Qwen3VLModel");
-  m->add("visual", qwen3_vl_vision(vc.c, "Qwen3VL", true));
+  auto m = make(p + "Model");
+  m->add("visual", qwen3_vl_vision(vc.c, p, true));
   m->add("language_model", text.root);
-  Model base{m, {"Qwen3VLTextDecoderLayer", "Qwen3VLVisionBlock"}};
-  if (cls == "Qwen3VLModel") return base;
-  if (cls != "Qwen3VLForConditionalGeneration") heads::unsupported(cls);
+  Model base{m, {p + "TextDecoderLayer", p + "VisionBlock"}};
+  if (cls == p + "Model") return base;
+  if (cls != p + "ForConditionalGeneration") heads::unsupported(cls);
   return conditional_generation(std::string(cls), base, tc.c.i("hidden_size"), tc.c.i("vocab_size"),
                                 c.b("tie_word_embeddings", false));
 }
 
-MEMFIT_FAMILY({"qwen3_vl"}, "Qwen3VL", build);
+MEMFIT_FAMILY({"qwen3_vl"}, "Qwen3VL", [](const Config& c, std::string_view cls) { return build(c, cls, "Qwen3VL"); });
+MEMFIT_FAMILY({"qwen3_vl_moe"}, "Qwen3VLMoe",
+              [](const Config& c, std::string_view cls) { return build(c, cls, "Qwen3VLMoe"); });
 MEMFIT_FAMILY({"qwen3_vl_text"}, "Qwen3VLText", text_model);
 MEMFIT_FAMILY({"qwen3_vl_vision"}, "Qwen3VLVision", [](const Config& c, std::string_view cls) {
   if (cls != "Qwen3VLVisionModel") heads::unsupported(cls);
