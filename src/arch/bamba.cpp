@@ -3,16 +3,16 @@
 // (input_layernorm, pre_ff_layernorm). Partial rotary embeddings (default factor 0.5).
 #include <algorithm>
 
+#include "arch/bamba.h"
 #include "arch/heads.h"
 #include "arch/moe.h"
 #include "arch/registry.h"
 #include "arch/ssm.h"
 
 namespace memfit {
-namespace {
 using namespace blocks;
 
-ModulePtr bamba_model(const Config& c, const DecoderSpec& s) {
+ssm::Mamba2Shape bamba_mixer_shape(const Config& c, const DecoderSpec& s, std::string norm_cls) {
   ssm::Mamba2Shape ms;
   ms.hidden = s.hidden;
   ms.inter = moe::count(c, {"mamba_expand"}, 2) * s.hidden;
@@ -23,8 +23,14 @@ ModulePtr bamba_model(const Config& c, const DecoderSpec& s) {
   ms.conv_bias = c.b("mamba_conv_bias", true);
   ms.proj_bias = ms.out_bias = c.b("mamba_proj_bias", false);
   ms.act_cls = act_class(s.act);
-  ms.norm_cls = "BambaRMSNormGated";
+  ms.norm_cls = std::move(norm_cls);
+  return ms;
+}
 
+namespace {
+
+ModulePtr bamba_model(const Config& c, const DecoderSpec& s) {
+  ssm::Mamba2Shape ms = bamba_mixer_shape(c, s, "BambaRMSNormGated");
   auto layer = [&](bool attention) {
     auto l = make("BambaDecoderLayer");
     l->add("feed_forward", gated_mlp("BambaMLP", s.hidden, s.inter, s.mlp_bias, act_class(s.act)));

@@ -2,6 +2,7 @@
 // block_sparse_moe (router + fused experts; absent when num_local_experts is 0), a shared_mlp (input_linear
 // [2 * shared_intermediate, hidden], output_linear) and either a Mamba-2 mixer or attention, by layer_types. Rotary
 // embeddings only when position_embedding_type is "rope". Checkpoints keep Granite MoE's legacy expert tensors.
+#include "arch/bamba.h"
 #include "arch/heads.h"
 #include "arch/moe.h"
 #include "arch/registry.h"
@@ -13,17 +14,7 @@ namespace {
 using namespace blocks;
 
 ModulePtr granite_hybrid_model(const Config& c, const DecoderSpec& s) {
-  ssm::Mamba2Shape ms;
-  ms.hidden = s.hidden;
-  ms.inter = moe::count(c, {"mamba_expand"}, 2) * s.hidden;
-  ms.heads = moe::count(c, {"mamba_n_heads"}, 128);
-  ms.groups = moe::count(c, {"mamba_n_groups"}, 1);
-  ms.state = moe::count(c, {"mamba_d_state"}, 256);
-  ms.conv_kernel = moe::count(c, {"mamba_d_conv"}, 4);
-  ms.conv_bias = c.b("mamba_conv_bias", true);
-  ms.proj_bias = ms.out_bias = c.b("mamba_proj_bias", false);
-  ms.act_cls = act_class(s.act);
-  ms.norm_cls = "GraniteMoeHybridRMSNormGated";
+  ssm::Mamba2Shape ms = bamba_mixer_shape(c, s, "GraniteMoeHybridRMSNormGated");
   int64_t experts = moe::experts_count(c, {"num_local_experts"}, 8);
   int64_t shared = moe::count(c, {"shared_intermediate_size"}, 1024);
 
