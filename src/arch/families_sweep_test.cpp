@@ -90,6 +90,9 @@ const std::vector<std::string> kTypes = {
     "qwen3_5_text",
     "qwen3_vl_moe",
     "qwen3_vl_moe_text",
+    "jais2",
+    "glm_image_text",
+    "deepseek_vl",
 };
 
 Json load(const fs::path& p) {
