@@ -57,12 +57,22 @@ namespace {
 using namespace blocks;
 using namespace bert;
 
+// How a BERT-shaped family differs: its class prefix, the attribute its heads hold the model under, and where its
+// embeddings register position_embeddings.
+struct Variant {
+  std::string prefix;     // "Bert", "Roberta", "Data2VecText", "Ernie"
+  int64_t vocab_default;  // the config class's vocab_size default
+  std::string base;       // "bert", "roberta", "data2vec_text", "ernie"
+  bool roberta_style;     // position_embeddings registered last (RobertaEmbeddings), heads as RoBERTa's
+  bool bigbird = false;   // BigBird: the pooler is a bare Linear (+ a model-level Tanh), no _no_split_modules
+  bool split_embeddings = false;  // _no_split_modules lists only <P>Layer (ERNIE)
+};
+
 // BertEmbeddings: word, position, token-type embeddings, LayerNorm, and two int64 id buffers.
-// RobertaEmbeddings registers position_embeddings last.
-ModulePtr embeddings(const BertShape& s) {
+// RobertaEmbeddings registers position_embeddings last; ErnieEmbeddings adds task_type_embeddings when use_task_id.
+ModulePtr embeddings(const BertShape& s, bool roberta, const Config& c) {
   auto m = make(s.prefix + "Embeddings");
   m->add("word_embeddings", embedding(s.vocab, s.hidden));
-  bool roberta = s.prefix != "Bert";
   if (!roberta) m->add("position_embeddings", embedding(s.max_pos, s.hidden));
   m->add("token_type_embeddings", embedding(s.type_vocab, s.hidden));
   m->add("LayerNorm", layer_norm(s.hidden));
@@ -70,17 +80,21 @@ ModulePtr embeddings(const BertShape& s) {
   m->buffer("position_ids", {1, s.max_pos}, DType::I64, false);
   m->buffer("token_type_ids", {1, s.max_pos}, DType::I64, false);
   if (roberta) m->add("position_embeddings", embedding(s.max_pos, s.hidden));
+  if (c.b("use_task_id", false)) m->add("task_type_embeddings", embedding(c.i("task_type_vocab_size", 3), s.hidden));
   return m;
 }
 
 // BertModel: embeddings, encoder.layer.N, optional pooler.
-ModulePtr bert_model(const BertShape& s, bool pooler) {
+ModulePtr bert_model(const BertShape& s, bool roberta, const Config& c, bool pooler, bool bigbird) {
   auto m = make(s.prefix + "Model");
-  m->add("embeddings", embeddings(s));
+  m->add("embeddings", embeddings(s, roberta, c));
   auto enc = make(s.prefix + "Encoder");
   enc->add("layer", repeat(layer(s), s.layers));
   m->add("encoder", enc);
-  if (pooler) {
+  if (pooler && bigbird) {
+    m->add("pooler", linear(s.hidden, s.hidden));
+    m->add("activation", leaf("Tanh"));
+  } else if (pooler) {
     auto p = make(s.prefix + "Pooler");
     p->add("dense", linear(s.hidden, s.hidden));
     p->add("activation", leaf("Tanh"));
@@ -118,30 +132,36 @@ ModulePtr roberta_lm_head(const BertShape& s, const std::string& base) {
   return h;
 }
 
-Model build(const Config& c, std::string_view cls, std::string prefix, int64_t vocab_default) {
-  BertShape s = read(c, prefix, vocab_default);
+Model build(const Config& c, std::string_view cls, const Variant& v) {
+  const std::string& prefix = v.prefix;
+  BertShape s = read(c, prefix, v.vocab_default);
   std::vector<std::string> no_split{prefix + "Embeddings", prefix + "Layer"};
-  const std::string base = prefix == "Bert" ? "bert" : "roberta";
+  if (v.bigbird) no_split.clear();
+  if (v.split_embeddings) no_split = {prefix + "Layer"};
+  const std::string& base = v.base;
   const std::string head = std::string(cls.substr(std::min(cls.size(), prefix.size())));
+  auto bert_model = [&](const BertShape& s, bool pooler) {
+    return memfit::bert_model(s, v.roberta_style, c, pooler, v.bigbird);
+  };
   if (head == "Model") return {bert_model(s, true), no_split};
 
   auto root = make(std::string(cls));
   if (head == "ForMaskedLM" || head == "ForCausalLM" || head == "LMHeadModel") {
     root->add(base, bert_model(s, false));
-    if (prefix == "Bert") {
+    if (!v.roberta_style) {
       auto mlm = make("BertOnlyMLMHead");
       mlm->add("predictions", bert_lm_head(s, base));
       root->add("cls", mlm);
     } else {
       root->add("lm_head", roberta_lm_head(s, base));
     }
-  } else if (head == "ForPreTraining" && prefix == "Bert") {
+  } else if (head == "ForPreTraining" && !v.roberta_style) {
     root->add(base, bert_model(s, true));
     auto h = make("BertPreTrainingHeads");
     h->add("predictions", bert_lm_head(s, base));
     h->add("seq_relationship", linear(s.hidden, 2));
     root->add("cls", h);
-  } else if (head == "ForSequenceClassification" && prefix == "Bert") {
+  } else if (head == "ForSequenceClassification" && !v.roberta_style) {
     root->add(base, bert_model(s, true));
     root->add("dropout", leaf("Dropout"));
     root->add("classifier", linear(s.hidden, heads::num_labels(c)));
@@ -164,7 +184,7 @@ Model build(const Config& c, std::string_view cls, std::string prefix, int64_t v
     root->add(base, bert_model(s, true));
     root->add("dropout", leaf("Dropout"));
     root->add("classifier", linear(s.hidden, 1));
-  } else if (head == "ForNextSentencePrediction" && prefix == "Bert") {
+  } else if (head == "ForNextSentencePrediction" && !v.roberta_style) {
     root->add(base, bert_model(s, true));
     auto h = make("BertOnlyNSPHead");
     h->add("seq_relationship", linear(s.hidden, 2));
@@ -175,11 +195,20 @@ Model build(const Config& c, std::string_view cls, std::string prefix, int64_t v
   return {root, no_split};
 }
 
-MEMFIT_FAMILY({"bert"}, "Bert", [](const Config& c, std::string_view cls) { return build(c, cls, "Bert", 30522); });
-MEMFIT_FAMILY({"roberta"}, "Roberta",
-              [](const Config& c, std::string_view cls) { return build(c, cls, "Roberta", 50265); });
-MEMFIT_FAMILY({"xlm-roberta"}, "XLMRoberta",
-              [](const Config& c, std::string_view cls) { return build(c, cls, "XLMRoberta", 30522); });
+// Registers a BERT-shaped family.
+#define MEMFIT_BERT_FAMILY(type, ...)                                                              \
+  MEMFIT_FAMILY({type}, Variant{__VA_ARGS__}.prefix,                                             \
+                [](const Config& c, std::string_view cls) { return build(c, cls, Variant{__VA_ARGS__}); })
+
+MEMFIT_BERT_FAMILY("bert", "Bert", 30522, "bert", false);
+MEMFIT_BERT_FAMILY("roberta", "Roberta", 50265, "roberta", true);
+MEMFIT_BERT_FAMILY("xlm-roberta", "XLMRoberta", 30522, "roberta", true);
+// Data2VecText (modeling_data2vec_text.py): RoBERTa's tree under the data2vec_text attribute.
+MEMFIT_BERT_FAMILY("data2vec-text", "Data2VecText", 30522, "data2vec_text", true);
+// ERNIE 1-3 (modeling_ernie.py): BERT's tree, plus task_type_embeddings when use_task_id.
+MEMFIT_BERT_FAMILY("ernie", "Ernie", 30522, "ernie", false, false, true);
+// BigBird (modeling_big_bird.py): BERT's tree (block-sparse attention holds the same q/k/v), a bare Linear pooler.
+MEMFIT_BERT_FAMILY("big_bird", "BigBird", 50358, "bert", false, true);
 
 }  // namespace
 }  // namespace memfit

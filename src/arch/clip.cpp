@@ -55,8 +55,28 @@ Model siglip(const Config& c, std::string_view cls) {
   return {root, vision.no_split};
 }
 
+// A tower on its own (AutoModel of a clip_vision_model / clip_text_model / siglip_vision_model config): the tower
+// is the root, and _no_split_modules is the whole family's.
+Model tower(std::string_view cls, const std::string& want, Model m, std::vector<std::string> no_split) {
+  if (cls != want) heads::unsupported(cls);
+  m.no_split = std::move(no_split);
+  return m;
+}
+
 MEMFIT_FAMILY({"clip"}, "CLIP", clip);
 MEMFIT_FAMILY({"siglip"}, "Siglip", siglip);
+MEMFIT_FAMILY({"clip_vision_model"}, "CLIPVision", [](const Config& c, std::string_view cls) {
+  return tower(cls, "CLIPVisionModel", clip_vision_model(c),
+               {"CLIPEncoderLayer", "CLIPTextEmbeddings", "CLIPVisionEmbeddings"});
+});
+MEMFIT_FAMILY({"clip_text_model"}, "CLIPText", [](const Config& c, std::string_view cls) {
+  return tower(cls, "CLIPTextModel", clip_text_model(c), {"CLIPEncoderLayer", "CLIPTextEmbeddings", "CLIPVisionEmbeddings"});
+});
+MEMFIT_FAMILY({"siglip_vision_model"}, "SiglipVision", [](const Config& c, std::string_view cls) {
+  return tower(cls, "SiglipVisionModel", siglip_vision_model(c),
+               {"SiglipEncoderLayer", "SiglipMultiheadAttentionPoolingHead", "SiglipTextEmbeddings",
+                "SiglipVisionEmbeddings"});
+});
 
 }  // namespace
 }  // namespace memfit

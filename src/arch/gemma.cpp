@@ -1,6 +1,7 @@
 // Gemma and Gemma 2: transformers' modeling_gemma.py, modeling_gemma2.py. Llama-shaped, with the embeddings scaled
 // by a registered 0-d buffer (GemmaTextScaledWordEmbedding.embed_scale) and, in Gemma 2, four norms per layer
-// (sliding-window layer types change no tensor).
+// (sliding-window layer types change no tensor). VaultGemma (modeling_vaultgemma.py): Gemma 2 with two norms per
+// layer (input_layernorm, pre_feedforward_layernorm).
 #include "arch/decoder.h"
 #include "arch/registry.h"
 
@@ -28,6 +29,14 @@ MEMFIT_FAMILY({"gemma2"}, "Gemma2", [](const Config& c, std::string_view cls) {
   s.act = c.s("hidden_activation", "gelu_pytorch_tanh");
   s.layer_norms = {"input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm",
                    "post_feedforward_layernorm"};
+  return decoder_for(s, cls);
+});
+
+MEMFIT_FAMILY({"vaultgemma"}, "VaultGemma", [](const Config& c, std::string_view cls) {
+  DecoderSpec s = gemma_spec(c, "VaultGemma");
+  s.kv_heads = c.i("num_key_value_heads", 4);
+  s.act = c.s("hidden_activation", "gelu_pytorch_tanh");
+  s.layer_norms = {"input_layernorm", "pre_feedforward_layernorm"};
   return decoder_for(s, cls);
 });
 

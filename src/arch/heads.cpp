@@ -1,4 +1,5 @@
 #include "arch/heads.h"
+#include "arch/lm_head.h"
 
 #include <fmt/format.h>
 
@@ -24,11 +25,18 @@ ModulePtr lm_head(int64_t hidden, int64_t vocab, bool tied, const std::string& t
 
 Model base_or_causal_lm(std::string_view cls, const std::string& base_cls, const std::string& lm_cls, ModulePtr text,
                         int64_t hidden, int64_t vocab, bool tied, std::vector<std::string> no_split) {
+  return base_or_lm(cls, base_cls, lm_cls, std::move(text), "model", hidden, vocab, tied, "model.embed_tokens.weight",
+                    std::move(no_split));
+}
+
+Model base_or_lm(std::string_view cls, const std::string& base_cls, const std::string& lm_cls, ModulePtr text,
+                 const std::string& attr, int64_t hidden, int64_t vocab, bool tied, const std::string& tied_to,
+                 std::vector<std::string> no_split) {
   if (cls == base_cls) return {text, std::move(no_split)};
   if (cls != lm_cls) unsupported(cls);
   auto root = make(std::string(cls));
-  root->add("model", text);
-  root->add("lm_head", lm_head(hidden, vocab, tied, "model.embed_tokens.weight"));
+  root->add(attr, text);
+  root->add("lm_head", lm_head(hidden, vocab, tied, tied_to));
   return {root, std::move(no_split)};
 }
 

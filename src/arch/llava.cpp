@@ -1,5 +1,6 @@
-// LLaVA, LLaVA-NeXT and Mistral3: transformers' modeling_llava.py, modeling_llava_next.py, modeling_mistral3.py
-// (vision tower + multi-modal projector + language model, AutoModel'ed from the nested configs).
+// LLaVA, LLaVA-NeXT, LLaVA-OneVision and Mistral3: transformers' modeling_llava.py, modeling_llava_next.py,
+// modeling_llava_onevision.py, modeling_mistral3.py (vision tower + multi-modal projector + language model,
+// AutoModel'ed from the nested configs; NeXT and OneVision add image_newline).
 #include "arch/blocks.h"
 #include "arch/heads.h"
 #include "arch/multimodal.h"
@@ -28,21 +29,32 @@ SubConfig llava_text(const Config& c) {
                     "");
 }
 
-// `kind`: "Llava", "LlavaNext" or "Mistral3".
+// LlavaOnevisionConfig: SigLIP (no head) and Qwen2 by default.
+SubConfig onevision_vision(const Config& c) {
+  if (c.opt_sub("vision_config")) return sub_config(c, "vision_config", {{"model_type", "siglip_vision_model"}}, "");
+  return sub_config(c, "vision_config",
+                    {{"model_type", "siglip_vision_model"}, {"hidden_size", 1152}, {"intermediate_size", 4304},
+                     {"patch_size", 14}, {"image_size", 384}, {"num_hidden_layers", 26},
+                     {"num_attention_heads", 16}, {"vision_use_head", false}},
+                    "");
+}
+
+// `kind`: "Llava", "LlavaNext", "LlavaOnevision" or "Mistral3".
 Model build(const Config& c, std::string_view cls, const std::string& kind) {
-  bool mistral3 = kind == "Mistral3";
+  bool mistral3 = kind == "Mistral3", onevision = kind == "LlavaOnevision";
+  bool newline = kind == "LlavaNext" || onevision;
   SubConfig vc = mistral3 ? sub_config(c, "vision_config",
                                        {{"model_type", "pixtral"}, {"intermediate_size", 4096}, {"hidden_size", 1024},
                                         {"patch_size", 14}, {"image_size", 1540}, {"num_hidden_layers", 24},
                                         {"num_attention_heads", 16}, {"hidden_act", "gelu"}},
                                        "")
-                          : llava_vision(c);
+                          : onevision ? onevision_vision(c) : llava_vision(c);
   SubConfig tc = mistral3 ? sub_config(c, "text_config",
                                        {{"model_type", "mistral"}, {"head_dim", 128}, {"hidden_size", 5120},
                                         {"intermediate_size", 32768}, {"num_attention_heads", 32},
                                         {"num_hidden_layers", 40}, {"num_key_value_heads", 8}, {"vocab_size", 131072}},
                                        "")
-                          : llava_text(c);
+                          : onevision ? sub_config(c, "text_config", {{"model_type", "qwen2"}}, "") : llava_text(c);
   Model vision = vision_tower_for(vc.c);
   Model text = auto_model(tc.c);
   int64_t vh = vc.c.i("hidden_size"), th = tc.c.i("hidden_size"), vocab = tc.c.i("vocab_size");
@@ -66,13 +78,13 @@ Model build(const Config& c, std::string_view cls, const std::string& kind) {
   } else {
     m->add("multi_modal_projector", llava_projector(kind + "MultiModalProjector", vh * num_feature_layers(c), th, bias, act));
   }
-  if (kind == "LlavaNext") m->param("image_newline", {th});
+  if (newline) m->param("image_newline", {th});
   m->add("language_model", text.root);
   Model base{m, vision.no_split};
   merge_no_split(base.no_split, text.no_split);
 
   std::vector<std::string> tops{"vision_tower", "multi_modal_projector"};
-  if (kind == "LlavaNext") tops.push_back("image_newline");
+  if (newline) tops.push_back("image_newline");
   std::string head_cls = kind + "ForConditionalGeneration";
   // Original LLaVA checkpoints name LlavaLlamaForCausalLM, which transformers builds as LlavaForConditionalGeneration.
   if (cls == head_cls || (kind == "Llava" && cls != "LlavaModel")) {
@@ -89,6 +101,8 @@ MEMFIT_FAMILY({"llava"}, "Llava", [](const Config& c, std::string_view cls) { re
               "", "", true);
 MEMFIT_FAMILY({"llava_next"}, "LlavaNext",
               [](const Config& c, std::string_view cls) { return build(c, cls, "LlavaNext"); });
+MEMFIT_FAMILY({"llava_onevision"}, "LlavaOnevision",
+              [](const Config& c, std::string_view cls) { return build(c, cls, "LlavaOnevision"); });
 MEMFIT_FAMILY({"mistral3"}, "Mistral3", [](const Config& c, std::string_view cls) { return build(c, cls, "Mistral3"); });
 
 }  // namespace

@@ -89,6 +89,22 @@ Model build(const Config& c, std::string_view cls, const std::string& p, bool v2
   return out;
 }
 
+// The text model on its own (a qwen2_vl_text / qwen2_5_vl_text config): <P>TextModel.
+Model build_text(const Config& c, std::string_view cls, const std::string& p) {
+  if (cls != p + "TextModel") heads::unsupported(cls);
+  DecoderSpec s = read_decoder(c, p);
+  s.head_dim = s.hidden / s.heads;
+  s.qkv_bias = true;
+  auto text = decoder_model(s);
+  text->cls = p + "TextModel";
+  return {text, {p + "DecoderLayer", p + "VisionBlock"}};
+}
+
+MEMFIT_FAMILY({"qwen2_vl_text"}, "Qwen2VL",
+              [](const Config& c, std::string_view cls) { return build_text(c, cls, "Qwen2VL"); }, "Qwen2VLTextModel");
+MEMFIT_FAMILY({"qwen2_5_vl_text"}, "Qwen2_5_VL",
+              [](const Config& c, std::string_view cls) { return build_text(c, cls, "Qwen2_5_VL"); },
+              "Qwen2_5_VLTextModel");
 MEMFIT_FAMILY({"qwen2_vl"}, "Qwen2VL", [](const Config& c, std::string_view cls) {
   return build(c, cls, "Qwen2VL", false);
 });

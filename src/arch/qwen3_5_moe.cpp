@@ -4,6 +4,7 @@
 #include "arch/heads.h"
 #include "arch/moe.h"
 #include "arch/qwen3_next.h"
+#include "arch/qwen3_vl.h"
 #include "arch/registry.h"
 
 namespace memfit {
@@ -11,45 +12,6 @@ namespace {
 using namespace blocks;
 
 const NextVariant kText{"Qwen3_5Moe", 248320, 40, 256, true, true};
-
-ModulePtr vision(const Config& v) {
-  int64_t h = moe::count(v, {"hidden_size"}, 1152), inter = moe::count(v, {"intermediate_size"}, 4304);
-  int64_t heads = moe::count(v, {"num_heads"}, 16), depth = moe::count(v, {"depth"}, 27);
-  int64_t ch = moe::count(v, {"in_channels"}, 3), patch = moe::count(v, {"patch_size"}, 16);
-  int64_t tp = moe::count(v, {"temporal_patch_size"}, 2), merge = moe::count(v, {"spatial_merge_size"}, 2);
-  int64_t out = moe::count(v, {"out_hidden_size"}, 3584), npos = moe::count(v, {"num_position_embeddings"}, 2304);
-  std::string act = act_class(v.s("hidden_act", "gelu_pytorch_tanh"));
-
-  auto pe = make("Qwen3_5MoeVisionPatchEmbed");
-  pe->add("proj", make("Conv3d"))->param("weight", {h, ch, tp, patch, patch}).param("bias", {h});
-  auto attn = make("Qwen3_5MoeVisionAttention");
-  attn->add("qkv", linear(h, 3 * h));
-  attn->add("proj", linear(h, h));
-  auto mlp = make("Qwen3_5MoeVisionMLP");
-  mlp->add("linear_fc1", linear(h, inter));
-  mlp->add("linear_fc2", linear(inter, h));
-  mlp->add("act_fn", leaf(act));
-  auto block = make("Qwen3_5MoeVisionBlock");
-  block->add("norm1", layer_norm(h));
-  block->add("norm2", layer_norm(h));
-  block->add("attn", attn);
-  block->add("mlp", mlp);
-  int64_t merged = h * merge * merge;
-  auto merger = make("Qwen3_5MoeVisionPatchMerger");
-  merger->add("norm", layer_norm(h));
-  merger->add("linear_fc1", linear(merged, merged));
-  merger->add("act_fn", leaf("GELU"));
-  merger->add("linear_fc2", linear(merged, out));
-
-  auto m = make("Qwen3_5MoeVisionModel");
-  m->add("patch_embed", pe);
-  m->add("pos_embed", embedding(npos, h));
-  int64_t rot = (h / heads) / 2;  // VisionRotaryEmbedding(head_dim // 2): inv_freq over arange(0, dim, 2)
-  m->add("rotary_pos_emb", make("Qwen3_5MoeVisionRotaryEmbedding"))->buffer("inv_freq", {(rot + 1) / 2}, DType::F32, false);
-  m->add("blocks", repeat(block, depth));
-  m->add("merger", merger);
-  return m;
-}
 
 ModulePtr text_model(const Config& t, DecoderSpec* s) {
   auto m = qwen3_next_text(t, kText, s);
@@ -63,7 +25,7 @@ Model build(const Config& c, std::string_view cls) {
   Config t = c.sub("text_config");
   DecoderSpec s;
   auto model = make("Qwen3_5MoeModel");
-  model->add("visual", vision(c.sub("vision_config")));
+  model->add("visual", qwen3_vl_vision(c.sub("vision_config"), "Qwen3_5Moe", false));
   model->add("language_model", text_model(t, &s));
   Model m;
   if (cls == "Qwen3_5MoeModel") {
@@ -93,6 +55,15 @@ Model build_text(const Config& c, std::string_view cls) {
 
 MEMFIT_FAMILY({"qwen3_5_moe"}, "Qwen3_5Moe", build);
 MEMFIT_FAMILY({"qwen3_5_moe_text"}, "Qwen3_5Moe", build_text, "Qwen3_5MoeTextModel");
+// The vision tower on its own (model_type qwen3_5_moe_vision).
+MEMFIT_FAMILY({"qwen3_5_moe_vision"}, "Qwen3_5Moe", [](const Config& c, std::string_view cls) {
+  if (cls != "Qwen3_5MoeVisionModel") heads::unsupported(cls);
+  return Model{qwen3_vl_vision(c, "Qwen3_5Moe", false), {"Qwen3_5MoeVisionBlock"}};
+}, "Qwen3_5MoeVisionModel");
+MEMFIT_FAMILY({"qwen3_5_vision"}, "Qwen3_5", [](const Config& c, std::string_view cls) {
+  if (cls != "Qwen3_5VisionModel") heads::unsupported(cls);
+  return Model{qwen3_vl_vision(c, "Qwen3_5", false), {"Qwen3_5VisionBlock"}};
+}, "Qwen3_5VisionModel");
 
 }  // namespace
 }  // namespace memfit

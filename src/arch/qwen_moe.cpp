@@ -34,18 +34,27 @@ MEMFIT_FAMILY({"qwen2_moe"}, "Qwen2Moe", [](const Config& c, std::string_view cl
   return m;
 });
 
-MEMFIT_FAMILY({"qwen3_moe"}, "Qwen3Moe", [](const Config& c, std::string_view cls) {
-  DecoderSpec s = moe::read(c, "Qwen3Moe");
+// Qwen3-MoE, and Qwen3-VL-MoE's text model (qwen3_vl_moe_text: the same tree under the Qwen3VLMoeText prefix).
+Model qwen3_moe(const Config& c, std::string_view cls, const std::string& p) {
+  DecoderSpec s = moe::read(c, p);
   s.qkv_bias = s.o_bias = c.b("attention_bias", false);
   s.qk_norm = true;
   int64_t experts = moe::experts_count(c, {"num_local_experts", "num_experts"}, 128);
   int64_t moe_inter = moe::count(c, {"moe_intermediate_size"}, 768);
-  auto block = make("Qwen3MoeSparseMoeBlock");
-  block->add("experts", moe::experts("Qwen3MoeExperts", experts, s.hidden, moe_inter, act_class(s.act)));
-  block->add("gate", moe::router("Qwen3MoeTopKRouter", experts, s.hidden));
+  auto block = make(p + "SparseMoeBlock");
+  block->add("experts", moe::experts(p + "Experts", experts, s.hidden, moe_inter, act_class(s.act)));
+  block->add("gate", moe::router(p + "TopKRouter", experts, s.hidden));
   auto attn = decoder_attention(s);
   Model m = moe::decoder(s, cls, sparse_every(c, experts, moe::layer(s, attn, block), moe::layer(s, attn, decoder_mlp(s))));
   m.to_checkpoint = moe::split_experts();
+  return m;
+}
+
+MEMFIT_FAMILY({"qwen3_moe"}, "Qwen3Moe",
+              [](const Config& c, std::string_view cls) { return qwen3_moe(c, cls, "Qwen3Moe"); });
+MEMFIT_FAMILY({"qwen3_vl_moe_text"}, "Qwen3VLMoeText", [](const Config& c, std::string_view cls) {
+  Model m = qwen3_moe(c, cls, "Qwen3VLMoeText");
+  m.no_split.push_back("Qwen3VLMoeVisionBlock");
   return m;
 });
 
