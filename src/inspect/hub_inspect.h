@@ -15,7 +15,7 @@ struct HubInspectOptions {
   std::string token;     // "" = HF_TOKEN, then the token file
   std::string endpoint;  // "" = $HF_ENDPOINT, else https://huggingface.co
   std::string file;      // one file in the repo (a .gguf, a .safetensors or an index); "" = discover
-  double connect_timeout_s = 5, timeout_s = 10;
+  double connect_timeout_s = 0, timeout_s = 0;  // 0 = $MEMFIT_CONNECT_TIMEOUT / $MEMFIT_TIMEOUT, else 5 / 10
   int parallel = 8;      // shards read at once
 };
 
