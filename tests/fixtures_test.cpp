@@ -32,7 +32,14 @@ uint64_t bits_of(const Json& bytes) { return static_cast<uint64_t>(bytes.get<dou
 
 // The fixtures this suite skips, and why; any other skip fails, and so does a listed case that runs.
 const testing_util::ExpectedSkips kExpectedSkips{
-    // EXPECTED_SKIPS_FIXTURES
+    // The real tool could not build these (remote code only in transformers 5): there is nothing to compare with.
+    // memfit's own estimates of them are checked against their checkpoint indexes (index_check_test.cpp,
+    // remote_code_test.cpp).
+    {"Qwen/Qwen-72B", "fixture status skipped_remote_code"},
+    {"internlm/internlm-20b", "fixture status skipped_remote_code"},
+    {"openbmb/MiniCPM-V-2", "fixture status skipped_remote_code"},
+    {"stabilityai/stable-code-3b", "fixture status skipped_remote_code"},
+    {"tiiuae/falcon-40b", "fixture status skipped_remote_code"},
 };
 
 class Fixture : public ::testing::TestWithParam<std::string> {};
@@ -88,7 +95,7 @@ TEST(FixtureSkips, ListedAndCounted) {
   std::vector<std::string> ids;
   for (const auto& f : fixture_files()) ids.push_back(load(f)["model_id"]);
   testing_util::expect_listed_ids_exist(kExpectedSkips, ids);
-  EXPECT_EQ(kExpectedSkips.size(), 0u /*EXPECTED_SKIPS_FIXTURES_COUNT*/);
+  EXPECT_EQ(kExpectedSkips.size(), 5u);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, Fixture, ::testing::ValuesIn(fixture_files()),

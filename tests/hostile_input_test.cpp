@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct Outcome {
   int code = -1;      // exit code; -1 when killed
   bool timed_out = false;
   std::string out, err;
@@ -40,7 +40,7 @@ fs::path scratch() { return memfit::testing_util::scratch_dir("hostile_input"); 
 
 // Runs the memfit binary with `args` and extra environment `env` ("K=V"), offline unless `env` says otherwise, the
 // developer's Hub settings cleared; killed after `limit_s` seconds.
-Run run(const std::vector<std::string>& args, const std::vector<std::string>& env = {}, int limit_s = 30) {
+Outcome run(const std::vector<std::string>& args, const std::vector<std::string>& env = {}, int limit_s = 30) {
   static int counter = 0;
   fs::path out = scratch() / fmt::format("out{}", counter), err = scratch() / fmt::format("err{}", counter);
   ++counter;
@@ -61,7 +61,7 @@ Run run(const std::vector<std::string>& args, const std::vector<std::string>& en
     ::execv(MEMFIT_BINARY, argv.data());
     ::_exit(127);
   }
-  Run r;
+  Outcome r;
   int status = 0;
   struct rusage ru{};
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit_s);
@@ -82,7 +82,7 @@ Run run(const std::vector<std::string>& args, const std::vector<std::string>& en
 }
 
 // One line on stderr, with no control character but its newline.
-void expect_one_clean_line(const Run& r) {
+void expect_one_clean_line(const Outcome& r) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   for (unsigned char c : r.err)
     if (c != '\n') EXPECT_FALSE(c < 0x20 || c == 0x7f) << "raw control byte " << int(c) << " in " << r.err;
@@ -99,14 +99,14 @@ fs::path folder_with_config(const std::string& name, const std::string& config) 
 TEST(HostileInput, FifoIsRefusedWithoutWaiting) {
   fs::path fifo = scratch() / "pipe.safetensors";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  Run r = run({"inspect", fifo.string()}, {}, 20);
+  Outcome r = run({"inspect", fifo.string()}, {}, 20);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.code, 4);
   EXPECT_NE(r.err.find("not a regular file (a FIFO)"), std::string::npos) << r.err;
   fs::path d = scratch() / "fifo_config";
   fs::create_directories(d);
   ASSERT_EQ(::mkfifo((d / "config.json").c_str(), 0600), 0);
-  Run e = run({"estimate-memory", d.string()}, {}, 20);
+  Outcome e = run({"estimate-memory", d.string()}, {}, 20);
   EXPECT_FALSE(e.timed_out);
   EXPECT_EQ(e.code, 4);
   EXPECT_NE(e.err.find("not a regular file (a FIFO)"), std::string::npos) << e.err;
@@ -118,10 +118,10 @@ TEST(HostileInput, SymlinkLoops) {
   fs::create_directories(d);
   fs::create_symlink("b.safetensors", d / "a.safetensors");
   fs::create_symlink("a.safetensors", d / "b.safetensors");
-  Run r = run({"inspect", d.string()});
+  Outcome r = run({"inspect", d.string()});
   EXPECT_EQ(r.code, 3) << r.err;  // the loop is not a file; nothing else is there
   EXPECT_NE(r.err.find("no .safetensors or .gguf files"), std::string::npos) << r.err;
-  Run direct = run({"inspect", (d / "a.safetensors").string()});
+  Outcome direct = run({"inspect", (d / "a.safetensors").string()});
   EXPECT_EQ(direct.code, 4) << direct.err;
   EXPECT_NE(direct.err.find("symlink loop"), std::string::npos) << direct.err;
 }
@@ -129,16 +129,16 @@ TEST(HostileInput, SymlinkLoops) {
 // Defect 7: character devices and /proc files: the right code and words (was exit 3 "Operation not supported",
 // and /proc files read as empty).
 TEST(HostileInput, DevicesAndProcFiles) {
-  Run zero = run({"estimate-memory", "/dev/zero"});
+  Outcome zero = run({"estimate-memory", "/dev/zero"});
   EXPECT_EQ(zero.code, 4);
   EXPECT_NE(zero.err.find("not a regular file (a character device)"), std::string::npos) << zero.err;
-  Run proc = run({"estimate-memory", "/proc/self/status"});
+  Outcome proc = run({"estimate-memory", "/proc/self/status"});
   EXPECT_EQ(proc.code, 4);
   EXPECT_NE(proc.err.find("malformed JSON"), std::string::npos) << proc.err;
   EXPECT_EQ(proc.err.find("end of input"), std::string::npos) << "read as empty: " << proc.err;
   fs::path d = folder_with_config("unreadable", R"({"model_type": "bert"})");
   fs::permissions(d / "config.json", fs::perms::none);
-  Run locked = run({"estimate-memory", d.string()});
+  Outcome locked = run({"estimate-memory", d.string()});
   if (::geteuid() == 0) {
     EXPECT_EQ(locked.code, 0) << "root reads any file: " << locked.err;
   } else {
@@ -151,12 +151,12 @@ TEST(HostileInput, DevicesAndProcFiles) {
 // Defect 8: a model_type with escape sequences, BEL and newlines reached the terminal raw; a 10 MB one whole.
 TEST(HostileInput, TextFromFilesIsEscapedAndCapped) {
   fs::path d = folder_with_config("escapes", "{\"model_type\": \"\\u001b[2J\\u0007evil\\nmemfit: forged line\\u009b\"}");
-  Run r = run({"estimate-memory", d.string()});
+  Outcome r = run({"estimate-memory", d.string()});
   EXPECT_NE(r.code, 0);
   expect_one_clean_line(r);
   EXPECT_NE(r.err.find("\\x1b[2J\\x07evil\\nmemfit: forged line\\u009b"), std::string::npos) << r.err;
   fs::path big = folder_with_config("big_type", "{\"model_type\": \"" + std::string(10 << 20, 'x') + "\"}");
-  Run b = run({"estimate-memory", big.string()});
+  Outcome b = run({"estimate-memory", big.string()});
   EXPECT_NE(b.code, 0);
   expect_one_clean_line(b);
   EXPECT_LT(b.err.size(), 2200u);
@@ -165,7 +165,7 @@ TEST(HostileInput, TextFromFilesIsEscapedAndCapped) {
 
 // Defect 9: an invalid --revision with a plain id was "not a valid Hub id" (exit 3); it is a usage error.
 TEST(HostileInput, InvalidRevisionIsAUsageError) {
-  Run r = run({"estimate-memory", "bert-base-cased", "--revision", "a..b"});
+  Outcome r = run({"estimate-memory", "bert-base-cased", "--revision", "a..b"});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_EQ(r.err, "memfit: error: --revision: `a..b` is not a valid revision (a branch, tag, commit sha or "
                    "refs/pr/N)\n");
@@ -173,24 +173,24 @@ TEST(HostileInput, InvalidRevisionIsAUsageError) {
 
 // Defect 12: a 128 KB model id took seconds in the closest-id search and was printed back whole.
 TEST(HostileInput, HugeModelIdIsCutEarly) {
-  Run r = run({"estimate-memory", std::string((128 << 10) - 1, 'a')});  // the longest argument Linux passes
+  Outcome r = run({"estimate-memory", std::string((128 << 10) - 1, 'a')});  // the longest argument Linux passes
   EXPECT_EQ(r.code, 2) << r.err.substr(0, 200);
   EXPECT_EQ(r.err, "memfit: error: the model argument is 131071 bytes long: a Hub id has at most 96 characters and "
                    "a path at most 4096\n");
-  Run mid = run({"estimate-memory", std::string(3000, 'a') + "/b"});
+  Outcome mid = run({"estimate-memory", std::string(3000, 'a') + "/b"});
   EXPECT_EQ(mid.code, 3);
   EXPECT_LT(mid.err.size(), 600u);
 }
 
 // Defect 11: a token with CR/LF was sent as is (header injection). Refused before any request, naming its source.
 TEST(HostileInput, TokenWithLineBreakIsRefused) {
-  Run r = run({"estimate-memory", "bert-base-cased"},
+  Outcome r = run({"estimate-memory", "bert-base-cased"},
               {"HF_HUB_OFFLINE=0", "HF_ENDPOINT=http://127.0.0.1:9", "HF_TOKEN=hf_abc\r\nX-Injected: 1"});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_EQ(r.err, "memfit: error: the Hub token from HF_TOKEN contains a line break (a pasted line break?); it was "
                    "not sent\n");
   EXPECT_EQ(r.err.find("hf_abc"), std::string::npos);
-  Run flag = run({"inspect", "org/model", "--token", "hf_a\nb"}, {"HF_HUB_OFFLINE=0", "HF_ENDPOINT=http://127.0.0.1:9"});
+  Outcome flag = run({"inspect", "org/model", "--token", "hf_a\nb"}, {"HF_HUB_OFFLINE=0", "HF_ENDPOINT=http://127.0.0.1:9"});
   EXPECT_EQ(flag.code, 2) << flag.err;
   EXPECT_NE(flag.err.find("token from --token"), std::string::npos) << flag.err;
 }
@@ -199,19 +199,19 @@ TEST(HostileInput, TokenWithLineBreakIsRefused) {
 TEST(HostileInput, TimeoutsAreRangeChecked) {
   const std::vector<std::string> online{"HF_HUB_OFFLINE=0", "HF_ENDPOINT=http://127.0.0.1:9"};
   for (const char* t : {"0.0001", "1e300", "100000"}) {
-    Run r = run({"estimate-memory", "bert-base-cased", "--timeout", t}, online);
+    Outcome r = run({"estimate-memory", "bert-base-cased", "--timeout", t}, online);
     EXPECT_EQ(r.code, 2) << t << ": " << r.err;
     EXPECT_NE(r.err.find("expected seconds from 0.001 to 86400"), std::string::npos) << r.err;
-    Run i = run({"inspect", "org/model", "--timeout", t}, online);
+    Outcome i = run({"inspect", "org/model", "--timeout", t}, online);
     EXPECT_EQ(i.code, 2) << t << ": " << i.err;
   }
   std::vector<std::string> env = online;
   env.push_back("MEMFIT_TIMEOUT=0.0001");
-  Run e = run({"estimate-memory", "bert-base-cased"}, env);
+  Outcome e = run({"estimate-memory", "bert-base-cased"}, env);
   EXPECT_EQ(e.code, 2) << e.err;
   EXPECT_EQ(e.err, "memfit: error: MEMFIT_TIMEOUT=`0.0001`: expected seconds from 0.001 to 86400\n");
   env.back() = "MEMFIT_RETRIES=1000000";
-  Run retries = run({"estimate-memory", "bert-base-cased"}, env);
+  Outcome retries = run({"estimate-memory", "bert-base-cased"}, env);
   EXPECT_EQ(retries.code, 2) << retries.err;
 }
 
@@ -237,7 +237,7 @@ fs::path big_header_file(const std::string& name, size_t n) {
 TEST(HostileInput, LargeSafetensorsHeaderInBoundedMemory) {
   fs::path p = big_header_file("big.safetensors", 640'000);
   ASSERT_GT(fs::file_size(p), 44u << 20);
-  Run r = run({"inspect", p.string(), "--format", "json"}, {}, 100);
+  Outcome r = run({"inspect", p.string(), "--format", "json"}, {}, 100);
   ASSERT_FALSE(r.timed_out);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("\"tensors\": 640000"), std::string::npos) << r.out.substr(0, 400);
@@ -248,11 +248,11 @@ TEST(HostileInput, LargeSafetensorsHeaderInBoundedMemory) {
 // Start-up: a catalog or local run must not map libcurl and its ~35 libraries (5 of a 6 ms run); the Hub path loads
 // it on first use. ld.so's own trace (LD_DEBUG=files) lists every object it maps, dlopen'ed ones included.
 TEST(HostileInput, LocalRunsDoNotLoadTheNetworkStack) {
-  Run local = run({"estimate-memory", "bert-base-cased", "--offline"}, {"LD_DEBUG=files"});
+  Outcome local = run({"estimate-memory", "bert-base-cased", "--offline"}, {"LD_DEBUG=files"});
   EXPECT_EQ(local.code, 0) << local.err.substr(0, 500);
   EXPECT_NE(local.err.find("libfmt"), std::string::npos) << "LD_DEBUG gave no trace";
   EXPECT_EQ(local.err.find("libcurl"), std::string::npos);
-  Run hub = run({"estimate-memory", "org/model"}, {"LD_DEBUG=files", "HF_HUB_OFFLINE=0", "HF_ENDPOINT=http://127.0.0.1:9"});
+  Outcome hub = run({"estimate-memory", "org/model"}, {"LD_DEBUG=files", "HF_HUB_OFFLINE=0", "HF_ENDPOINT=http://127.0.0.1:9"});
   EXPECT_NE(hub.err.find("libcurl"), std::string::npos) << "the Hub path loads libcurl";
 }
 

@@ -43,6 +43,7 @@ struct RenameSet {
   std::string marker;
   std::vector<std::pair<std::string, std::string>> rules;
   bool drops_vision_tower = false;  // the format stores no vision tower at all
+  bool relayout = false;  // not one name for one name: the tensors under `from` hold those under `to`, fused or split
 };
 const std::vector<RenameSet>& rename_sets() {
   static const std::vector<RenameSet> k{
@@ -55,6 +56,11 @@ const std::vector<RenameSet>& rename_sets() {
         {"model.mm_projector.2.", "multi_modal_projector.linear_2."},
         {"model.", "language_model.model."},
         {"lm_head.", "language_model.lm_head."}},
+       true},
+      {"the remote-code QWen layout (fused `c_attn`, `w1`/`w2`), estimated as Qwen2 (split q/k/v, gate/up)",
+       "transformer.h.",
+       {{"transformer.", "model."}},
+       false,
        true},
   };
   return k;
@@ -138,6 +144,20 @@ IndexComparison compare_with_index(const Model& model, const Json& index, const 
   for (const auto& set : rename_sets()) {
     if (std::none_of(index_left.begin(), index_left.end(), [&](const std::string& n) { return n.starts_with(set.marker); }))
       continue;
+    if (set.relayout) {
+      // The same weights in another layout: claimed by prefix on both sides; the residue check below still demands
+      // that they hold exactly the model's bytes.
+      const auto& [from, to] = set.rules.front();
+      size_t in_index = std::erase_if(index_left, [&](const std::string& n) { return n.starts_with(from); });
+      size_t in_model = 0;
+      for (auto it = model_left.begin(); it != model_left.end();)
+        if (it->starts_with(to)) accounted += static_cast<int64_t>(bits_of(*model_by_name.at(*it))), ++in_model,
+                                 it = model_left.erase(it);
+        else ++it;
+      r.causes.push_back(fmt::format("{} checkpoint tensors under `{}` hold the model's {} tensors under `{}` ({})",
+                                     in_index, from, in_model, to, set.what));
+      continue;
+    }
     size_t renamed = 0;
     std::string example;
     for (const auto& [from, to] : set.rules)

@@ -122,6 +122,13 @@ struct HubCase {
   testing::EnvGuard env;
   testing::FakeHub hub;
   HubCase() { env.set("HF_HUB_CACHE", (dir.path() / "cache").c_str()); }
+  // A repository at commit aaaa..., with or without the tree API (an old mirror).
+  static testing::FakeRepo repo(bool tree = true) {
+    testing::FakeRepo r;
+    r.sha = std::string(40, 'a');
+    r.tree_api = tree;
+    return r;
+  }
   HubInspectOptions opts(std::string file = "") {
     HubInspectOptions o;
     o.endpoint = hub.endpoint();
@@ -141,9 +148,7 @@ struct HubCase {
 TEST(HubInspectRepos, DiffusersPipelineWithAndWithoutTheFileList) {
   for (bool tree : {true, false}) {
     HubCase c;
-    testing::FakeRepo repo;
-    repo.sha = std::string(40, 'a');
-    repo.tree_api = tree;
+    testing::FakeRepo repo = HubCase::repo(tree);
     repo.files["model_index.json"] = R"({"_class_name": "StableDiffusionPipeline", "unet": ["diffusers", "UNet"],
                                         "text_encoder": ["transformers", "CLIPTextModel"], "scheduler": ["d", "S"]})";
     repo.files["unet/diffusion_pytorch_model.safetensors"] = st_bytes(c.dir.path(), "u", {{"conv.weight", "F16", {64, 64}}});
@@ -162,9 +167,7 @@ TEST(HubInspectRepos, DiffusersPipelineWithAndWithoutTheFileList) {
 TEST(HubInspectRepos, SmallGgufOnlyRepo) {
   for (bool tree : {true, false}) {
     HubCase c;
-    testing::FakeRepo repo;
-    repo.sha = std::string(40, 'b');
-    repo.tree_api = tree;
+    testing::FakeRepo repo = HubCase::repo(tree);
     repo.files["tiny-F32.gguf"] = tiny_gguf(c.dir.path());
     repo.files["README.md"] = "# tiny";
     ASSERT_LT(repo.files["tiny-F32.gguf"].size(), 1024u);
@@ -187,8 +190,7 @@ TEST(HubInspectRepos, SmallGgufOnlyRepo) {
 
 TEST(HubInspectRepos, SeveralGgufModelsAskForFile) {
   HubCase c;
-  testing::FakeRepo repo;
-  repo.sha = std::string(40, 'c');
+  testing::FakeRepo repo = HubCase::repo();
   repo.files["m-Q4_K_M.gguf"] = tiny_gguf(c.dir.path());
   repo.files["m-Q8_0.gguf"] = tiny_gguf(c.dir.path());
   repo.files["mmproj-f16.gguf"] = tiny_gguf(c.dir.path());
@@ -204,9 +206,7 @@ TEST(HubInspectRepos, SeveralGgufModelsAskForFile) {
 TEST(HubInspectRepos, ShardNamesAndFileStayInsideTheRepository) {
   for (bool tree : {true, false}) {
     HubCase c;
-    testing::FakeRepo repo;
-    repo.sha = std::string(40, 'd');
-    repo.tree_api = tree;
+    testing::FakeRepo repo = HubCase::repo(tree);
     repo.files["model.safetensors.index.json"] =
         R"({"weight_map": {"a": "../../../../api/models/acme/gated", "b": "model-1.safetensors"}})";
     repo.files["model-1.safetensors"] = st_bytes(c.dir.path(), "m1", {{"b", "F32", {2}}});
@@ -235,9 +235,7 @@ TEST(HubInspectRepos, ShardNamesAndFileStayInsideTheRepository) {
 TEST(HubInspectRepos, MissingShardsFailFast) {
   for (bool tree : {true, false}) {
     HubCase c;
-    testing::FakeRepo repo;
-    repo.sha = std::string(40, 'e');
-    repo.tree_api = tree;
+    testing::FakeRepo repo = HubCase::repo(tree);
     nlohmann::json wm = nlohmann::json::object();
     for (int k = 0; k < 3000; ++k) wm[fmt::format("t{}", k)] = fmt::format("shard-{:05d}.safetensors", k);
     repo.files["model.safetensors.index.json"] = nlohmann::json{{"weight_map", wm}}.dump();
@@ -249,8 +247,7 @@ TEST(HubInspectRepos, MissingShardsFailFast) {
     EXPECT_LE(c.hub.requests(), tree ? 4 : 24) << "tree API " << tree;
   }
   HubCase c;
-  testing::FakeRepo repo;
-  repo.sha = std::string(40, 'f');
+  testing::FakeRepo repo = HubCase::repo();
   nlohmann::json wm = nlohmann::json::object();
   for (int k = 0; k < 5000; ++k) wm[fmt::format("t{}", k)] = fmt::format("shard-{:05d}.safetensors", k);
   repo.files["model.safetensors.index.json"] = nlohmann::json{{"weight_map", wm}}.dump();
@@ -264,8 +261,7 @@ TEST(HubInspectRepos, MissingShardsFailFast) {
 // The file list is read page by page (Link: rel="next"), and its sizes let the header reader check the data region.
 TEST(HubInspectRepos, PagedFileList) {
   HubCase c;
-  testing::FakeRepo repo;
-  repo.sha = std::string(40, '1');
+  testing::FakeRepo repo = HubCase::repo();
   repo.tree_page = 2;
   for (int k = 0; k < 7; ++k) repo.files[fmt::format("doc{}.txt", k)] = "x";
   repo.files["weights/model.safetensors"] = st_bytes(c.dir.path(), "w", {{"w", "BF16", {8, 8}}});

@@ -224,25 +224,25 @@ void add_gguf(Report& r, const std::string& path, const gguf::File& f, const std
   g.file_type = a.file_type ? gguf::file_type_name(*a.file_type) : "";
   g.alignment = f.alignment;
   Json hp = Json::object();
-  auto opt = [&](const char* k, const std::optional<int64_t>& v) {
-    if (v) hp[k] = *v;
-  };
-  auto vec = [&](const char* k, const std::vector<int64_t>& v) {
-    if (v.size() == 1) hp[k] = v[0];
-    else if (!v.empty()) hp[k] = v;
-  };
-  opt("block_count", a.block_count);
-  opt("context_length", a.context_length);
-  opt("embedding_length", a.embedding_length);
-  vec("feed_forward_length", a.feed_forward_length);
-  vec("head_count", a.head_count);
-  vec("head_count_kv", a.head_count_kv);
-  opt("key_length", a.key_length);
-  opt("value_length", a.value_length);
-  opt("sliding_window", a.sliding_window);
-  opt("expert_count", a.expert_count);
-  opt("expert_used_count", a.expert_used_count);
-  opt("vocab_size", a.vocab_size);
+  using Scalar = std::optional<int64_t> gguf::ArchInfo::*;
+  using PerLayer = std::vector<int64_t> gguf::ArchInfo::*;
+  // Scalars as numbers; per-layer lists as a number when they hold one value, else whole.
+  for (auto [k, v] : {std::pair<const char*, Scalar>{"block_count", &gguf::ArchInfo::block_count},
+                      {"context_length", &gguf::ArchInfo::context_length},
+                      {"embedding_length", &gguf::ArchInfo::embedding_length},
+                      {"key_length", &gguf::ArchInfo::key_length},
+                      {"value_length", &gguf::ArchInfo::value_length},
+                      {"sliding_window", &gguf::ArchInfo::sliding_window},
+                      {"expert_count", &gguf::ArchInfo::expert_count},
+                      {"expert_used_count", &gguf::ArchInfo::expert_used_count},
+                      {"vocab_size", &gguf::ArchInfo::vocab_size}})
+    if (a.*v) hp[k] = *(a.*v);
+  for (auto [k, v] : {std::pair<const char*, PerLayer>{"feed_forward_length", &gguf::ArchInfo::feed_forward_length},
+                      {"head_count", &gguf::ArchInfo::head_count},
+                      {"head_count_kv", &gguf::ArchInfo::head_count_kv}}) {
+    if ((a.*v).size() == 1) hp[k] = (a.*v)[0];
+    else if (!(a.*v).empty()) hp[k] = a.*v;
+  }
   g.hyperparameters = std::move(hp);
   r.gguf = std::move(g);
 }

@@ -151,7 +151,9 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     std::string value(line.substr(colon + 1));
     auto b = value.find_first_not_of(" \t");
     auto e = value.find_last_not_of(" \t\r\n");
-    t->resp->headers[name] = b == std::string::npos ? std::string() : value.substr(b, e - b + 1);
+    // An empty value (only spaces and the line end) is "", not the line end.
+    t->resp->headers[name] = b == std::string::npos || e == std::string::npos || e < b ? std::string()
+                                                                                       : value.substr(b, e - b + 1);
   }
   return size * n;
 }
@@ -600,15 +602,18 @@ Result<std::string> HubClient::download_range(const RepoRef& ref, std::string_vi
   if (r->status == 416) return std::string();  // the range starts at or past the end of the file
   if (r->status != 206 && r->status != 200) return std::unexpected(http_error(*r, ref, file, opts_));
   if (r->status == 206 && r->body.size() == length) return std::move(r->body);
-  // Shorter is fine at the end of the file: `Content-Range: bytes a-b/total` with b the file's last byte (206), or the
-  // whole file when the server ignored the range of a read from 0 (200).
+  // Shorter is fine at the end of the file: `Content-Range: bytes a-b/total` whose body ends at the file's size (206;
+  // some servers echo the asked-for b past the end), or the whole file when the server ignored the range of a read
+  // from 0 (200).
   uint64_t a = 0, b = 0, total = 0;
   std::string cr = r->header("content-range");
   bool at_end = r->status == 206 && std::sscanf(cr.c_str(), "bytes %lu-%lu/%lu", &a, &b, &total) == 3 &&
-                a == offset && b + 1 == total && r->body.size() == b - a + 1 && r->body.size() < length;
+                a == offset && r->body.size() < length && offset + r->body.size() == total;
   if (at_end || (r->status == 200 && offset == 0 && r->body.size() < length)) return std::move(r->body);
-  return fail(ErrorKind::Network, fmt::format("`{}` of `{}`: asked for {} bytes at {}, got {}", file, ref.id, length,
-                                              offset, r->body.size()));
+  return fail(ErrorKind::Network, fmt::format("`{}` of `{}`: asked for {} bytes at {}, got {} (HTTP {}, Content-Range "
+                                              "`{}`)",
+                                              file, ref.id, length, offset, r->body.size(), r->status,
+                                              terminal_safe(cr, 80)));
 }
 
 Result<std::vector<RepoFile>> HubClient::list_files(const RepoRef& ref, size_t max_files) {
@@ -620,6 +625,9 @@ Result<std::vector<RepoFile>> HubClient::list_files(const RepoRef& ref, size_t m
     if (page >= 1000) return fail(ErrorKind::BadInput, fmt::format("the file list of `{}` has over 1000 pages", ref.id));
     auto r = perform(*impl_, opts_, Request{url, "", 64 << 20, "file list"});
     if (!r) return std::unexpected(r.error());
+    // A 404 without the Hub's X-Error-Code is a server without this API (an older mirror), not a missing repo.
+    if (r->status == 404 && r->header("x-error-code").empty())
+      return fail(ErrorKind::Network, fmt::format("{} has no file list API (HTTP 404)", opts_.endpoint));
     if (r->status != 200) return std::unexpected(http_error(*r, ref, "", opts_));
     auto j = nlohmann::json::parse(r->body, nullptr, false);
     if (j.is_discarded() || !j.is_array())
