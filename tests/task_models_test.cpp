@@ -17,16 +17,7 @@ namespace fs = std::filesystem;
 using namespace memfit;
 
 // The task fixtures this suite skips, and why; any other skip fails, and so does a listed case that runs.
-const testing_util::ExpectedSkips kExpectedSkips{
-    // The real tool could not build these (remote code only in transformers 5): there is nothing to compare with.
-    // memfit's own estimates of them are checked against their checkpoint indexes (index_check_test.cpp,
-    // remote_code_test.cpp).
-    {"Qwen/Qwen-72B", "fixture status skipped_remote_code"},
-    {"internlm/internlm-20b", "fixture status skipped_remote_code"},
-    {"openbmb/MiniCPM-V-2", "fixture status skipped_remote_code"},
-    {"stabilityai/stable-code-3b", "fixture status skipped_remote_code"},
-    {"tiiuae/falcon-40b", "fixture status skipped_remote_code"},
-};
+const testing_util::ExpectedSkips& kExpectedSkips = testing_util::remote_code_fixtures();
 
 class TaskModel : public ::testing::TestWithParam<std::string> {};
 

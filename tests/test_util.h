@@ -84,6 +84,20 @@ inline bool skip_is_expected(const ExpectedSkips& expected, const std::string& i
   return false;
 }
 
+// The five fixtures the real tool could not build (remote code only in transformers 5): nothing to compare with in
+// the accelerate and task-model suites. memfit's own estimates of them are checked against their checkpoint indexes
+// (index_check_test.cpp, remote_code_test.cpp).
+inline const ExpectedSkips& remote_code_fixtures() {
+  static const ExpectedSkips k{
+      {"Qwen/Qwen-72B", "fixture status skipped_remote_code"},
+      {"internlm/internlm-20b", "fixture status skipped_remote_code"},
+      {"openbmb/MiniCPM-V-2", "fixture status skipped_remote_code"},
+      {"stabilityai/stable-code-3b", "fixture status skipped_remote_code"},
+      {"tiiuae/falcon-40b", "fixture status skipped_remote_code"},
+  };
+  return k;
+}
+
 // Skips the current test when `expected` lists `id`, else fails it; returns from the test either way.
 #define MEMFIT_SKIP_OR_FAIL(expected, id, why)                                              \
   do {                                                                                      \

@@ -284,16 +284,19 @@ Result<Header> parse_header(std::string_view json, std::optional<uint64_t> data_
   }
   if (!ok) return std::unexpected(json_syntax_error(json, origin, sax.error_byte, sax.syntax_error));
   // Entries in name order (what iterating a JSON object gives); equal neighbours are a name given twice, which
-  // safetensors rejects.
+  // safetensors rejects. An index sort: the entries themselves are large to move.
   std::vector<Entry>& es = sax.entries;
-  std::stable_sort(es.begin(), es.end(), [](const Entry& a, const Entry& b) { return a.t.name < b.t.name; });
-  for (size_t k = 1; k < es.size(); ++k)
-    if (es[k].t.name == es[k - 1].t.name)
-      return bad(fmt::format("safetensors header names tensor `{}` twice", es[k].t.name));
+  std::vector<uint32_t> by_name(es.size());
+  for (uint32_t k = 0; k < by_name.size(); ++k) by_name[k] = k;
+  std::stable_sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) { return es[a].t.name < es[b].t.name; });
+  for (size_t k = 1; k < by_name.size(); ++k)
+    if (es[by_name[k]].t.name == es[by_name[k - 1]].t.name)
+      return bad(fmt::format("safetensors header names tensor `{}` twice", es[by_name[k]].t.name));
   Header h;
   h.header_bytes = json.size();
   h.tensors.reserve(es.size());
-  for (auto& e : es) {
+  for (uint32_t k : by_name) {
+    Entry& e = es[k];
     if (!e.error.empty()) return bad(e.error);
     if (e.is_metadata) continue;
     TensorInfo& t = e.t;

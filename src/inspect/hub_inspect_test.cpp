@@ -231,14 +231,19 @@ TEST(HubInspectRepos, ShardNamesAndFileStayInsideTheRepository) {
   for (const char* bad : {"", "..", ".", "a/./b", "a\\b", "a\nb", "a/", "/a"}) EXPECT_FALSE(is_safe_repo_path(bad)) << bad;
 }
 
+// An index mapping one tensor to each of `n` shard files.
+std::string index_of_shards(int n) {
+  nlohmann::json wm = nlohmann::json::object();
+  for (int k = 0; k < n; ++k) wm[fmt::format("t{}", k)] = fmt::format("shard-{:05d}.safetensors", k);
+  return nlohmann::json{{"weight_map", wm}}.dump();
+}
+
 // Defect: an index listing thousands of missing shards cost two requests per shard before failing.
 TEST(HubInspectRepos, MissingShardsFailFast) {
   for (bool tree : {true, false}) {
     HubCase c;
     testing::FakeRepo repo = HubCase::repo(tree);
-    nlohmann::json wm = nlohmann::json::object();
-    for (int k = 0; k < 3000; ++k) wm[fmt::format("t{}", k)] = fmt::format("shard-{:05d}.safetensors", k);
-    repo.files["model.safetensors.index.json"] = nlohmann::json{{"weight_map", wm}}.dump();
+    repo.files["model.safetensors.index.json"] = index_of_shards(3000);
     c.hub.add("org/holes", repo);
     auto r = inspect_hub("org/holes", c.opts());
     ASSERT_FALSE(r);
@@ -248,9 +253,7 @@ TEST(HubInspectRepos, MissingShardsFailFast) {
   }
   HubCase c;
   testing::FakeRepo repo = HubCase::repo();
-  nlohmann::json wm = nlohmann::json::object();
-  for (int k = 0; k < 5000; ++k) wm[fmt::format("t{}", k)] = fmt::format("shard-{:05d}.safetensors", k);
-  repo.files["model.safetensors.index.json"] = nlohmann::json{{"weight_map", wm}}.dump();
+  repo.files["model.safetensors.index.json"] = index_of_shards(5000);
   c.hub.add("org/many", repo);
   auto r = inspect_hub("org/many", c.opts());
   ASSERT_FALSE(r);
