@@ -1,11 +1,16 @@
-# Convenience front door; CMake does the real work. `make build` leaves the binary at build/memfit.
+# Convenience front door; CMake does the real work. `make memfit` builds only the command-line tool (the newcomer's
+# first command); `make build` builds everything (tool, tests, benchmarks); both leave the binary at build/memfit.
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: build test bench deps clean fuzz
+.PHONY: memfit build test bench deps clean fuzz
 
 deps:
 	bash scripts/bootstrap.sh
+
+memfit:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target memfit
 
 build:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null

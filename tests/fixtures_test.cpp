@@ -30,17 +30,21 @@ Json load(const std::string& path) {
 
 uint64_t bits_of(const Json& bytes) { return static_cast<uint64_t>(bytes.get<double>() * 8.0 + 0.5); }
 
+// The fixtures this suite skips, and why; any other skip fails, and so does a listed case that runs.
+const testing_util::ExpectedSkips& kExpectedSkips = testing_util::remote_code_fixtures();
+
 class Fixture : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Fixture, MatchesAccelerate) {
   Json fx = load(GetParam());
   std::string id = fx["model_id"];
-  if (fx["status"] != "ok") GTEST_SKIP() << id << ": " << fx["status"];
+  if (fx["status"] != "ok") MEMFIT_SKIP_OR_FAIL(kExpectedSkips, id, "fixture status " + fx["status"].dump());
   ASSERT_NE(find_in_catalog(id), nullptr) << id << " missing from the catalog";
   auto built = testing_util::build_catalog(id, Target::Accelerate, fx["library"]);
-  if (!built && built.error().kind == ErrorKind::Unsupported) GTEST_SKIP() << built.error().message;
+  if (!built && built.error().kind == ErrorKind::Unsupported) MEMFIT_SKIP_OR_FAIL(kExpectedSkips, id, built.error().message);
   ASSERT_TRUE(built) << built.error().message;
-  if (built->approximate) GTEST_SKIP() << id << ": family not implemented yet (generic estimate)";
+  if (built->approximate) MEMFIT_SKIP_OR_FAIL(kExpectedSkips, id, "family not implemented (generic estimate)");
+  testing_util::expect_not_listed(kExpectedSkips, id);
   if (fx.contains("model_class") && !fx["model_class"].is_null()) EXPECT_EQ(built->cls, fx["model_class"]);
 
   Measurement m = measure(built->model);
@@ -76,6 +80,13 @@ TEST_P(Fixture, MatchesAccelerate) {
     for (const auto& [k, v] : got)
       if (reported++ < 5) ADD_FAILURE() << "extra module/tensor `" << k << "` (" << v / 8.0 << " bytes)";
   }
+}
+
+TEST(FixtureSkips, ListedAndCounted) {
+  std::vector<std::string> ids;
+  for (const auto& f : fixture_files()) ids.push_back(load(f)["model_id"]);
+  testing_util::expect_listed_ids_exist(kExpectedSkips, ids);
+  EXPECT_EQ(kExpectedSkips.size(), 5u);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, Fixture, ::testing::ValuesIn(fixture_files()),

@@ -16,18 +16,22 @@ namespace {
 namespace fs = std::filesystem;
 using namespace memfit;
 
+// The task fixtures this suite skips, and why; any other skip fails, and so does a listed case that runs.
+const testing_util::ExpectedSkips& kExpectedSkips = testing_util::remote_code_fixtures();
+
 class TaskModel : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TaskModel, MatchesTransformers) {
   std::ifstream in(GetParam());
   Json fx = Json::parse(in);
   std::string id = fx["model_id"];
-  if (fx["status"] != "ok") GTEST_SKIP() << id << ": " << fx["status"];
-  if (!find_in_catalog(id)) GTEST_SKIP() << id << " is not in the catalog";
+  if (fx["status"] != "ok") MEMFIT_SKIP_OR_FAIL(kExpectedSkips, id, "fixture status " + fx["status"].dump());
+  if (!find_in_catalog(id)) MEMFIT_SKIP_OR_FAIL(kExpectedSkips, id, "not in the catalog");
   auto built = testing_util::build_catalog(id, Target::TaskModel, fx["library"]);
-  if (!built && built.error().kind == ErrorKind::Unsupported) GTEST_SKIP() << built.error().message;
+  if (!built && built.error().kind == ErrorKind::Unsupported) MEMFIT_SKIP_OR_FAIL(kExpectedSkips, id, built.error().message);
   ASSERT_TRUE(built) << built.error().message;
-  if (built->approximate) GTEST_SKIP() << id << ": family not implemented yet (generic estimate)";
+  if (built->approximate) MEMFIT_SKIP_OR_FAIL(kExpectedSkips, id, "family not implemented (generic estimate)");
+  testing_util::expect_not_listed(kExpectedSkips, id);
   if (fx["library"] == "transformers") EXPECT_EQ(built->cls, fx["class_built"]);
   EXPECT_EQ(measure(built->model).parameters, fx["param_count"].get<uint64_t>());
 
@@ -45,6 +49,16 @@ TEST_P(TaskModel, MatchesTransformers) {
   }
   for (const auto& [k, _] : want)
     if (reported++ < 5) ADD_FAILURE() << "missing tensor `" << k << "`";
+}
+
+TEST(TaskModelSkips, ListedAndCounted) {
+  std::vector<std::string> ids;
+  for (const auto& f : testing_util::json_files("results_task")) {
+    std::ifstream in(f);
+    ids.push_back(Json::parse(in)["model_id"]);
+  }
+  testing_util::expect_listed_ids_exist(kExpectedSkips, ids);
+  EXPECT_EQ(kExpectedSkips.size(), 5u);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, TaskModel, ::testing::ValuesIn(testing_util::json_files("results_task")),

@@ -1,5 +1,8 @@
 // BERT and its direct descendants (RoBERTa, XLM-RoBERTa): transformers' modeling_bert.py / modeling_roberta.py.
 #include "arch/bert.h"
+
+#include <fmt/format.h>
+
 #include "arch/blocks.h"
 #include "arch/heads.h"
 #include "arch/registry.h"
@@ -10,6 +13,14 @@ namespace bert {
 using namespace blocks;
 
 BertShape read(const Config& c, std::string prefix, int64_t vocab_default) {
+  // BertSelfAttention's check: the hidden size must split evenly over the heads (Python's `%`: 0 heads raise, and a
+  // negative divisor such as -1 passes, giving the same layer sizes as a positive one). ElectraConfig always has an
+  // embedding_size, which turns the check off.
+  const int64_t hidden = c.i("hidden_size", 768), heads = c.i("num_attention_heads", 12);
+  if (heads == 0 || (heads != -1 && hidden % heads != 0 && !c.has("embedding_size") && prefix != "Electra"))
+    throw ConfigError(fmt::format("The hidden size ({}) is not a multiple of the number of attention heads ({}) "
+                                  "(model_type `{}`)",
+                                  hidden, heads, c.model_type()));
   return {prefix,
           c.i("vocab_size", vocab_default),
           c.i("hidden_size", 768),

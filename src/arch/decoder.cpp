@@ -16,6 +16,10 @@ DecoderSpec read_decoder(const Config& c, std::string prefix, bool tie_default) 
   s.heads = c.i_any({"num_attention_heads", "n_head"});
   if (s.heads <= 0) c.missing("num_attention_heads");
   s.kv_heads = c.i("num_key_value_heads", s.heads);
+  // transformers divides num_attention_heads by it (ZeroDivisionError) and sizes k/v by it (negative: an error).
+  if (s.kv_heads <= 0)
+    throw ConfigError(fmt::format("config key `num_key_value_heads` is {}; it must be at least 1 (model_type `{}`)",
+                                  s.kv_heads, c.model_type()));
   s.head_dim = c.i("head_dim", s.hidden / s.heads);
   s.inter = c.i_any({"intermediate_size", "n_inner", "ffn_hidden_size"});
   s.act = c.s("hidden_act", "silu");

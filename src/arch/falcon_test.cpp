@@ -33,22 +33,27 @@ TEST(Falcon, RefinedWeb40BMatchesTheIndex) {
   EXPECT_EQ(testing_util::names_in_index(b->model, idx) + 1, idx["weight_map"].size());
 }
 
-TEST(Falcon, Falcon180BMatchesTheIndex) {
-  // tiiuae/falcon-180B-chat's hyper-parameters; its checkpoint stores lm_head.weight apart from the embeddings.
-  Json c = Json::parse(R"({"architectures": ["FalconForCausalLM"], "model_type": "falcon", "hidden_size": 14848,
-    "num_attention_heads": 232, "num_kv_heads": 8, "num_hidden_layers": 80, "vocab_size": 65024,
-    "new_decoder_architecture": true, "parallel_attn": true, "bias": false, "alibi": false,
-    "tie_word_embeddings": false})");
+TEST(Falcon, Falcon180BAgainstItsIndex) {
+  // tiiuae/falcon-180B-chat's config.json as published: no `tie_word_embeddings` key, so FalconConfig's default (True)
+  // ties lm_head to the word embeddings. The checkpoint nevertheless stores lm_head.weight as its own tensor.
+  Json c = Json::parse(R"({"alibi": false, "architectures": ["FalconForCausalLM"], "attention_dropout": 0.0,
+    "bias": false, "bos_token_id": 11, "eos_token_id": 11, "hidden_dropout": 0.0, "hidden_size": 14848,
+    "initializer_range": 0.02, "layer_norm_epsilon": 1e-05, "model_type": "falcon", "multi_query": true,
+    "new_decoder_architecture": true, "num_attention_heads": 232, "num_hidden_layers": 80, "num_kv_heads": 8,
+    "parallel_attn": true, "torch_dtype": "bfloat16", "transformers_version": "4.32.0", "use_cache": true,
+    "vocab_size": 65024})");
   auto b = build_transformers(c, Target::TaskModel);
   ASSERT_TRUE(b) << b.error().message;
   // layer: query_key_value 14848*(2*8+232)*64 = 235,667,456; dense 14848^2 = 220,463,104; MLP 2*14848*59392 =
   //        1,763,704,832; ln_attn + ln_mlp 4*14848 = 59,392 -> 2,219,894,784; x80 = 177,591,582,720
-  // word_embeddings and lm_head 2 * 65024*14848 = 1,930,952,704; ln_f 29,696 -> 179,522,565,120
+  // word_embeddings (tied lm_head counted once) 65024*14848 = 965,476,352; ln_f 29,696 -> 178,557,088,768
   uint64_t params = measure(b->model).parameters;
-  EXPECT_EQ(params, 179'522'565'120u);
+  EXPECT_EQ(params, 178'557'088'768u);
+  // The real relation: the checkpoint is the model plus a separate copy of the tied lm_head, in bfloat16.
   Json idx = testing_util::load_index("tiiuae/falcon-180B-chat/model.safetensors.index.json");
-  EXPECT_EQ(2 * params, testing_util::index_total(idx));  // bfloat16
-  EXPECT_EQ(testing_util::names_in_index(b->model, idx), idx["weight_map"].size());
+  EXPECT_EQ(2 * (params + 65024u * 14848u), testing_util::index_total(idx));
+  EXPECT_EQ(testing_util::names_in_index(b->model, idx) + 1, idx["weight_map"].size());
+  EXPECT_TRUE(idx["weight_map"].contains("lm_head.weight"));
 }
 
 }  // namespace

@@ -36,16 +36,12 @@ TEST(Moe, SplitExpertsIntoPerExpertTensors) {
   EXPECT_EQ(other[0].name, "model.layers.3.mlp.gate.weight");
 }
 
-TEST(Moe, DeepSeekV3BuildsInWellUnderAMillisecond) {
+// How fast it builds (tens of microseconds: layers share nodes, experts are fused tensors) is measured in bench/.
+TEST(Moe, DeepSeekV3Builds) {
   Json j = catalog_config("deepseek-ai/DeepSeek-V3");  // 61 layers, 256 routed experts
   auto first = build_transformers(j);
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_EQ(measure(first->model).parameters, 671026404352u);
-  constexpr int kRuns = 50;
-  auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < kRuns; ++i) ASSERT_TRUE(build_transformers(j));
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / kRuns;
-  EXPECT_LT(ms, 2.0);  // typically a few tens of microseconds: layers share nodes, experts are fused tensors
 }
 
 // The text-only model types build the language model of the multimodal checkpoints: same counts as the fixtures'

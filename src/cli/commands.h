@@ -32,6 +32,9 @@ void add_hub_options(CLI::App* sub, ResolveOptions& opts);
 
 // Prints "memfit: error: <message>" on stderr and returns the exit code for its kind.
 int report_error(const Error& e);
+// Prints `prefix` + `text` as one line on stderr, with `text` made terminal-safe (escaped, length-capped): every
+// line that may hold something from a file, the network or the command line goes through here.
+void say(std::string_view prefix, std::string_view text);
 // Checks that `value` is one of `allowed`; the error names the flag and the allowed values.
 std::optional<Error> check_choice(const std::string& flag, const std::string& value,
                                   const std::vector<std::string>& allowed);

@@ -6,13 +6,14 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "format/escape.h"
 
 namespace memfit::cli {
 
 void add_hub_options(CLI::App* sub, ResolveOptions& opts) {
   opts.use_hub = true;
   opts.progress = ::isatty(2) != 0;
-  opts.note = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  opts.note = [](const std::string& line) { say("", line); };
   sub->add_option("--revision", opts.revision, "Branch, tag, commit sha or refs/pr/N (default: main)");
   sub->add_option("--token", opts.token, "Hub access token (default: $HF_TOKEN, then the huggingface token file)");
   sub->add_flag("--offline", opts.offline,
@@ -25,8 +26,13 @@ void add_hub_options(CLI::App* sub, ResolveOptions& opts) {
 }
 
 int report_error(const Error& e) {
-  std::fprintf(stderr, "memfit: error: %s\n", e.message.c_str());
+  say("memfit: error: ", e.message);
   return exit_code(e.kind);
+}
+
+void say(std::string_view prefix, std::string_view text) {
+  std::string line = std::string(prefix) + terminal_safe(text, 2000) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 std::optional<Error> check_choice(const std::string& flag, const std::string& value,

@@ -1,6 +1,8 @@
 // `memfit estimate-memory`: accelerate's command, same flags, plus --task-model and --format.
 #include <cstdio>
 
+#include <fmt/format.h>
+
 #include "cli/commands.h"
 #include "memfit.h"
 #include "report/report.h"
@@ -36,8 +38,8 @@ int run(const Args& a) {
   opts.quantization = a.quantization;
   auto est = estimate_memory(a.model, opts);
   if (!est) return report_error(est.error());
-  std::fprintf(stderr, "Loading pretrained config for `%s` from `%s`...\n", a.model.c_str(), est->library.c_str());
-  for (const auto& n : est->notes) std::fprintf(stderr, "memfit: warning: %s\n", n.c_str());
+  say("", fmt::format("Loading pretrained config for `{}` from `{}`...", a.model, est->library));
+  for (const auto& n : est->notes) say("memfit: warning: ", n);
   std::string out;
   if (a.format == "table") out = render_table(*est) + (a.breakdown ? render_breakdown(*est) : "");
   else if (a.format == "markdown") out = render_markdown(*est) + (a.breakdown ? render_breakdown(*est) : "");

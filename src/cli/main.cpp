@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
       names += (names.empty() ? "" : ", ") + c.sub->get_name();
     }
     if (!known) {
-      std::fprintf(stderr, "memfit: error: unknown command `%s` (commands: %s)\n", first.c_str(), names.c_str());
+      say("memfit: error: ", "unknown command `" + first + "` (commands: " + names + ")");
       return 2;
     }
   }
@@ -36,14 +36,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string msg = e.what();
     std::replace(msg.begin(), msg.end(), '\n', ' ');
-    std::fprintf(stderr, "memfit: error: %s (see memfit --help)\n", msg.c_str());
+    say("memfit: error: ", msg + " (see memfit --help)");
     return 2;
   }
   try {
     for (const auto& c : commands)
       if (c.sub->parsed()) return c.run();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "memfit: error: internal: %s\n", e.what());
+    say("memfit: error: internal: ", e.what());
     return 1;
   }
   return 2;

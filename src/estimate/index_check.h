@@ -20,7 +20,11 @@ struct IndexComparison {
   std::string prefix_note;    // e.g. "checkpoint names carry no `model.` prefix"
   std::vector<std::string> only_in_index, only_in_model;
   std::vector<std::string> causes;  // one sentence per diagnosed cause of a difference
-  bool explained() const { return (names_equal && bytes_equal) || !causes.empty(); }
+  // After the causes: names neither side's causes claim, and index_total minus what the model and the causes account
+  // for, in bits. A difference is explained only when every name is claimed and the residue is exactly zero.
+  std::vector<std::string> unclaimed;
+  int64_t residue_bits = 0;
+  bool explained() const { return (names_equal && bytes_equal) || (unclaimed.empty() && residue_bits == 0); }
 };
 
 // `config` is the model's config.json (for torch_dtype and tie_word_embeddings).

@@ -1,4 +1,5 @@
 #include "format/config.h"
+#include "format/json_error.h"
 
 #include <fmt/format.h>
 
@@ -7,19 +8,22 @@
 
 namespace memfit {
 
+Error json_syntax_error(std::string_view text, std::string_view origin, size_t byte, std::string what) {
+  // Turn the byte offset into line:column (1-based).
+  size_t pos = std::min<size_t>(byte == 0 ? 0 : byte - 1, text.size());
+  size_t line = 1, col = 1;
+  for (size_t k = 0; k < pos; ++k) {
+    if (text[k] == '\n') { ++line; col = 1; } else { ++col; }
+  }
+  if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
+  return Error{ErrorKind::BadInput, fmt::format("{}:{}:{}: malformed JSON: {}", origin, line, col, what)};
+}
+
 Result<Json> parse_json(std::string_view text, std::string_view origin) {
   try {
     return Json::parse(text.begin(), text.end());
   } catch (const Json::parse_error& e) {
-    // Turn the byte offset into line:column (1-based).
-    size_t pos = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    size_t line = 1, col = 1;
-    for (size_t k = 0; k < pos; ++k) {
-      if (text[k] == '\n') { ++line; col = 1; } else { ++col; }
-    }
-    std::string what = e.what();
-    if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
-    return fail(ErrorKind::BadInput, fmt::format("{}:{}:{}: malformed JSON: {}", origin, line, col, what));
+    return std::unexpected(json_syntax_error(text, origin, e.byte, e.what()));
   } catch (const Json::exception& e) {
     // e.g. out_of_range 406 for a number like 4e7777 (found by the config fuzzer): bad input, not a crash.
     std::string what = e.what();

@@ -352,10 +352,15 @@ Result<File> read(const RangeReader& rd, uint64_t file_size, std::string_view or
     uint64_t n_tensors = c.num<uint64_t>("tensor count");
     uint64_t n_kv = c.num<uint64_t>("metadata count");
     // A key-value pair takes at least 8 + 4 + 1 bytes, a tensor info at least 8 + 4 + 4 + 8.
-    if (n_kv > l.max_kv || n_kv > c.left() / 13)
-      throw ReadError{fmt::format("absurd metadata count {}", n_kv)};
-    if (n_tensors > l.max_tensors || n_tensors > c.left() / 24)
-      throw ReadError{fmt::format("absurd tensor count {}", n_tensors)};
+    // Past the caps a count is absurd; within them but beyond what the file holds, the file is cut short.
+    if (n_kv > l.max_kv) throw ReadError{fmt::format("absurd metadata count {}", n_kv)};
+    if (n_tensors > l.max_tensors) throw ReadError{fmt::format("absurd tensor count {}", n_tensors)};
+    if (n_kv > c.left() / 13)
+      throw ReadError{fmt::format("truncated: {} metadata entries need at least {} bytes, the file has {} left", n_kv,
+                                  n_kv * 13, c.left())};
+    if (n_tensors > c.left() / 24)
+      throw ReadError{fmt::format("truncated: {} tensor infos need at least {} bytes, the file has {} left",
+                                  n_tensors, n_tensors * 24, c.left())};
     std::set<std::string, std::less<>> keys;
     for (uint64_t k = 0; k < n_kv; ++k) {
       std::string key = p.str("metadata key", 65535);

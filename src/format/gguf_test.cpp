@@ -223,7 +223,8 @@ TEST(Gguf, HostileFiles) {
   has(error_of("trunc_head.gguf", "GGUF\x03\x00\x00\x00\x01"), "truncated");
   has(error_of("tensors.gguf", head(~0ull, 0).s), "absurd tensor count");
   has(error_of("kv.gguf", head(0, 1ull << 40).s), "absurd metadata count");
-  has(error_of("kv_small.gguf", head(0, 1000).s, 100), "absurd metadata count");
+  // Within the caps but more than the file holds: the file is cut short, not absurd (issue 12, defect 13).
+  has(error_of("kv_small.gguf", head(0, 1000).s, 100), "truncated: 1000 metadata entries need at least 13000 bytes");
   has(error_of("keylen.gguf", head(0, 1).u64(1ull << 50).s, 64), "string length");
   has(error_of("strlen.gguf", head(0, 1).str("k").u32(8).u64(1ull << 40).s, 64), "string length");
   has(error_of("strpast.gguf", head(0, 1).str("k").u32(8).u64(1000).s, 64), "runs past the end");
@@ -260,6 +261,21 @@ TEST(Gguf, HostileFiles) {
   has(error_of("duptensor.gguf", head(2, 0).raw(tensor("a", {8}, 0, 0)).raw(tensor("a", {8}, 0, 32)).s, 512),
       "duplicate tensor");
   has(error_of("trunc_ti.gguf", head(1, 0).str("a_long_tensor_name_xxxxxx").u32(2).s), "truncated");
+}
+
+// Defect 13: a real file cut short said "absurd tensor count 14"; it says the file is truncated.
+TEST(Gguf, CutShortFileIsTruncatedNotAbsurd) {
+  auto p = (tmpdir() / "cut.gguf").string();
+  std::vector<WriteTensor> ts;
+  for (int k = 0; k < 14; ++k) ts.push_back({"blk." + std::to_string(k) + ".w", {32, 32}, 0});
+  ASSERT_TRUE(write_file(p, {{"general.architecture", Value::of_string("llama")}}, ts));
+  fs::resize_file(p, 100);
+  auto f = read_file(p);
+  ASSERT_FALSE(f);
+  EXPECT_EQ(f.error().kind, ErrorKind::BadInput);
+  EXPECT_EQ(f.error().message.find("absurd"), std::string::npos) << f.error().message;
+  EXPECT_NE(f.error().message.find("truncated: 14 tensor infos need at least 336 bytes"), std::string::npos)
+      << f.error().message;
 }
 
 }  // namespace

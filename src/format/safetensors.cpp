@@ -10,13 +10,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "format/config.h"
+#include "format/json_error.h"
 
 namespace memfit::safetensors {
 
@@ -44,15 +44,6 @@ bool too_deep(std::string_view s) {
   return false;
 }
 
-Result<uint64_t> as_u64(const Json& v, std::string_view what) {
-  if (v.is_number_unsigned()) return v.get<uint64_t>();
-  if (v.is_number_integer()) {
-    int64_t x = v.get<int64_t>();
-    if (x < 0) return fail(ErrorKind::BadInput, fmt::format("{} is negative ({})", what, x));
-    return static_cast<uint64_t>(x);
-  }
-  return fail(ErrorKind::BadInput, fmt::format("{} is not an integer", what));
-}
 }  // namespace
 
 const std::vector<DTypeInfo>& dtypes() {
@@ -88,90 +79,235 @@ Result<uint64_t> parse_length(std::string_view first8, std::optional<uint64_t> f
   return n;
 }
 
+namespace {
+// One top-level entry of the header as the streaming parser saw it: a tensor's fields, or the first thing wrong with
+// it (kept as a message until the whole document is known to be well-formed JSON, the order a DOM parse gives).
+struct Entry {
+  TensorInfo t;
+  bool is_metadata = false;
+  std::string error;  // first problem with this entry ("" = none)
+};
+
+// A SAX handler building the header straight into compact entries: linear in the header's size and without a JSON
+// DOM (a DOM of a 100 MB header takes gigabytes; nlohmann's callback parser rescans siblings, quadratic in the
+// tensor count). Depth counts the open containers: 1 = inside the root object, 2 = inside an entry, 3 = in a list.
+class HeaderSax {
+ public:
+  using Json = nlohmann::json;
+  std::vector<Entry> entries;
+  std::map<std::string, std::string> metadata;
+  size_t error_byte = 0;
+  std::string syntax_error;  // set by parse_error
+
+  bool null() { return scalar(); }
+  bool boolean(bool) { return scalar(); }
+  bool number_integer(Json::number_integer_t v) {
+    return v >= 0 ? number(static_cast<uint64_t>(v), 0) : number(std::nullopt, v);
+  }
+  bool number_unsigned(Json::number_unsigned_t v) { return number(v, 0); }
+  bool number_float(Json::number_float_t, const Json::string_t&) { return scalar(); }
+  bool binary(Json::binary_t&) { return scalar(); }
+  bool string(Json::string_t& v) {
+    if (depth_ == 2 && in_object_ && cur().is_metadata) {
+      metadata[key_] = v;
+      return true;
+    }
+    if (depth_ == 2 && in_object_ && field_ == Field::Dtype) {
+      cur().t.dtype = v;
+      has_dtype_ = true;
+      return true;
+    }
+    return scalar();
+  }
+  bool start_object(std::size_t) { return open(true); }
+  bool start_array(std::size_t) {
+    if (depth_ == 2 && in_object_ && !cur().is_metadata && (field_ == Field::Shape || field_ == Field::Offsets)) {
+      (field_ == Field::Shape ? has_shape_ : has_offsets_) = true;
+      in_list_ = true;
+      ++depth_;
+      return true;
+    }
+    return open(false);
+  }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(Json::string_t& k) {
+    if (depth_ == 1) {
+      entries.emplace_back();
+      entries.back().t.name = k;
+      entries.back().is_metadata = k == "__metadata__";
+      reset_entry();
+    } else if (depth_ == 2 && in_object_) {
+      key_ = k;
+      field_ = k == "dtype" ? Field::Dtype : k == "shape" ? Field::Shape : k == "data_offsets" ? Field::Offsets
+                                                                                              : Field::Other;
+      // A field given twice counts as its last value, like a JSON object.
+      if (field_ == Field::Dtype) has_dtype_ = dtype_bad_ = false, cur().t.dtype.clear();
+      if (field_ == Field::Shape) has_shape_ = false, cur().t.shape.clear(), shape_bad_.clear(), elements_ = 1;
+      if (field_ == Field::Offsets) has_offsets_ = false, offsets_ = 0, offsets_bad_.clear();
+    }
+    return true;
+  }
+  bool parse_error(std::size_t byte, const std::string&, const nlohmann::detail::exception& e) {
+    error_byte = byte;
+    syntax_error = e.what();
+    return false;
+  }
+
+ private:
+  enum class Field { Dtype, Shape, Offsets, Other };
+  int depth_ = 0;
+  bool in_object_ = false;  // the current entry's value is an object
+  bool in_list_ = false;    // inside the entry's shape or data_offsets array
+  Field field_ = Field::Other;
+  std::string key_;
+  bool has_dtype_ = false, dtype_bad_ = false, has_shape_ = false, has_offsets_ = false;
+  int offsets_ = 0;
+  uint64_t elements_ = 1;
+  std::string shape_bad_, offsets_bad_, metadata_bad_;  // the first bad item, as a message
+
+  Entry& cur() { return entries.back(); }
+  void reset_entry() {
+    in_object_ = in_list_ = false;
+    field_ = Field::Other;
+    has_dtype_ = dtype_bad_ = has_shape_ = has_offsets_ = false;
+    offsets_ = 0;
+    elements_ = 1;
+    shape_bad_.clear(), offsets_bad_.clear(), metadata_bad_.clear();
+  }
+
+  // A value that is not what its place wants (at depth 2: a field's value; at depth 3: a list item).
+  void wrong_type() {
+    if (depth_ == 2 && in_object_) {
+      if (cur().is_metadata) {
+        if (metadata_bad_.empty()) metadata_bad_ = fmt::format("`__metadata__.{}` is not a string", key_);
+      } else if (field_ == Field::Dtype) {
+        dtype_bad_ = true;
+      } else if (field_ == Field::Shape) {
+        has_shape_ = false;
+      } else if (field_ == Field::Offsets) {
+        has_offsets_ = false;
+      }
+    } else if (depth_ == 3 && in_list_) {
+      if (field_ == Field::Shape && shape_bad_.empty()) shape_bad_ = "shape has a non-integer dimension";
+      if (field_ == Field::Offsets) {
+        int k = offsets_++;
+        if (k < 2 && offsets_bad_.empty()) offsets_bad_ = fmt::format("data_offsets[{}] is not an integer", k);
+      }
+    }
+  }
+  bool open(bool object) {
+    if (depth_ == 1) in_object_ = object;  // an entry's value
+    else wrong_type();
+    ++depth_;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    if (depth_ == 2) in_list_ = false;
+    if (depth_ == 1) finish_entry();
+    return true;
+  }
+  bool scalar() {
+    if (depth_ == 1) {
+      in_object_ = false;
+      finish_entry();
+    } else {
+      wrong_type();
+    }
+    return true;
+  }
+  bool number(std::optional<uint64_t> u, int64_t negative) {
+    if (depth_ != 3 || !in_list_) return scalar();
+    if (field_ == Field::Shape) {
+      if (!shape_bad_.empty()) return true;
+      if (!u) shape_bad_ = fmt::format("shape has a negative dimension ({})", negative);
+      else if (*u > static_cast<uint64_t>(INT64_MAX)) shape_bad_ = "shape dimension overflows 64 bits";
+      else if (__builtin_mul_overflow(elements_, *u, &elements_)) shape_bad_ = "element count overflows 64 bits";
+      else cur().t.shape.push_back(static_cast<int64_t>(*u));
+      return true;
+    }
+    int k = offsets_++;
+    if (k < 2 && offsets_bad_.empty()) {
+      if (!u) offsets_bad_ = fmt::format("data_offsets[{}] is negative ({})", k, negative);
+      else (k == 0 ? cur().t.begin : cur().t.end) = *u;
+    }
+    return true;
+  }
+
+  // Validates the entry just closed, in the order the checks always had.
+  void finish_entry() {
+    Entry& e = cur();
+    if (e.is_metadata) {
+      if (!in_object_) e.error = "`__metadata__` is not an object";
+      else e.error = metadata_bad_;
+      return;
+    }
+    auto where = [&](std::string_view what) { return fmt::format("tensor `{}`: {}", e.t.name, what); };
+    TensorInfo& t = e.t;
+    if (!in_object_) return void(e.error = where("entry is not an object"));
+    if (!has_dtype_ || dtype_bad_) return void(e.error = where("`dtype` is missing or not a string"));
+    if (!has_shape_) return void(e.error = where("`shape` is missing or not an array"));
+    if (!has_offsets_ || offsets_ != 2)
+      return void(e.error = where("`data_offsets` is missing or not a [begin, end] pair"));
+    const DTypeInfo* info = find_dtype(t.dtype);
+    if (!info) return void(e.error = where(fmt::format("unknown dtype `{}`", t.dtype)));
+    t.bits = info->bits;
+    if (!shape_bad_.empty()) return void(e.error = where(shape_bad_));
+    t.elements = elements_;
+    uint64_t bits;
+    if (__builtin_mul_overflow(t.elements, static_cast<uint64_t>(t.bits), &bits))
+      return void(e.error = where("byte size overflows 64 bits"));
+    if (bits % 8 != 0)
+      return void(e.error = where(fmt::format("{} elements of {} ({} bits) do not fill whole bytes", t.elements,
+                                              t.dtype, t.bits)));
+    if (!offsets_bad_.empty()) return void(e.error = where(offsets_bad_));
+    if (t.end < t.begin)
+      return void(e.error = where(fmt::format("data_offsets [{}, {}] are out of order", t.begin, t.end)));
+    if (t.end - t.begin != bits / 8)
+      e.error = where(fmt::format("data_offsets [{}, {}] hold {} bytes but {} x {} needs {}", t.begin, t.end,
+                                  t.end - t.begin, t.dtype, fmt::join(t.shape, "x"), bits / 8));
+  }
+};
+}  // namespace
+
 Result<Header> parse_header(std::string_view json, std::optional<uint64_t> data_bytes, std::string_view origin) {
   auto bad = [&](std::string msg) { return fail(ErrorKind::BadInput, fmt::format("{}: {}", origin, msg)); };
   if (json.empty() || json.front() != '{') return bad("safetensors header is not a JSON object");
   if (too_deep(json)) return bad(fmt::format("safetensors header nests deeper than {} levels", kMaxDepth));
-  // Duplicate top-level names are an error in safetensors; nlohmann would keep the last one silently.
-  std::set<std::string> seen;
-  std::string duplicate;
-  Json j;
+  HeaderSax sax;
+  bool ok = false;
   try {
-    j = Json::parse(json.begin(), json.end(), [&](int depth, Json::parse_event_t ev, Json& parsed) {
-      if (depth == 1 && ev == Json::parse_event_t::key && duplicate.empty()) {
-        auto k = parsed.get<std::string>();
-        if (!seen.insert(k).second) duplicate = k;
-      }
-      return true;
-    });
+    ok = Json::sax_parse(json.begin(), json.end(), &sax);
   } catch (const Json::exception& e) {
-    auto r = parse_json(json, origin);  // for the line:column message
-    if (!r) return std::unexpected(r.error());
     return bad(fmt::format("malformed safetensors header: {}", e.what()));
   }
-  if (!j.is_object()) return bad("safetensors header is not a JSON object");
-  if (!duplicate.empty()) return bad(fmt::format("safetensors header names tensor `{}` twice", duplicate));
-
+  if (!ok) return std::unexpected(json_syntax_error(json, origin, sax.error_byte, sax.syntax_error));
+  // Entries in name order (what iterating a JSON object gives); equal neighbours are a name given twice, which
+  // safetensors rejects. An index sort: the entries themselves are large to move.
+  std::vector<Entry>& es = sax.entries;
+  std::vector<uint32_t> by_name(es.size());
+  for (uint32_t k = 0; k < by_name.size(); ++k) by_name[k] = k;
+  std::stable_sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) { return es[a].t.name < es[b].t.name; });
+  for (size_t k = 1; k < by_name.size(); ++k)
+    if (es[by_name[k]].t.name == es[by_name[k - 1]].t.name)
+      return bad(fmt::format("safetensors header names tensor `{}` twice", es[by_name[k]].t.name));
   Header h;
   h.header_bytes = json.size();
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string& name = it.key();
-    const Json& v = it.value();
-    if (name == "__metadata__") {
-      if (!v.is_object()) return bad("`__metadata__` is not an object");
-      for (auto m = v.begin(); m != v.end(); ++m) {
-        if (!m.value().is_string()) return bad(fmt::format("`__metadata__.{}` is not a string", m.key()));
-        h.metadata[m.key()] = m.value().get<std::string>();
-      }
-      continue;
-    }
-    auto where = [&](std::string_view what) { return fmt::format("tensor `{}`: {}", name, what); };
-    if (!v.is_object()) return bad(where("entry is not an object"));
-    auto dt = v.find("dtype");
-    auto sh = v.find("shape");
-    auto off = v.find("data_offsets");
-    if (dt == v.end() || !dt->is_string()) return bad(where("`dtype` is missing or not a string"));
-    if (sh == v.end() || !sh->is_array()) return bad(where("`shape` is missing or not an array"));
-    if (off == v.end() || !off->is_array() || off->size() != 2)
-      return bad(where("`data_offsets` is missing or not a [begin, end] pair"));
-    TensorInfo t;
-    t.name = name;
-    t.dtype = dt->get<std::string>();
-    const DTypeInfo* info = find_dtype(t.dtype);
-    if (!info) return bad(where(fmt::format("unknown dtype `{}`", t.dtype)));
-    t.bits = info->bits;
-    uint64_t elements = 1;
-    for (const auto& d : *sh) {
-      if (!d.is_number_integer()) return bad(where("shape has a non-integer dimension"));
-      if (!d.is_number_unsigned() && d.get<int64_t>() < 0)
-        return bad(where(fmt::format("shape has a negative dimension ({})", d.get<int64_t>())));
-      uint64_t x = d.get<uint64_t>();
-      if (x > static_cast<uint64_t>(INT64_MAX)) return bad(where("shape dimension overflows 64 bits"));
-      if (__builtin_mul_overflow(elements, x, &elements))
-        return bad(where("element count overflows 64 bits"));
-      t.shape.push_back(static_cast<int64_t>(x));
-    }
-    t.elements = elements;
-    uint64_t bits;
-    if (__builtin_mul_overflow(elements, static_cast<uint64_t>(t.bits), &bits))
-      return bad(where("byte size overflows 64 bits"));
-    if (bits % 8 != 0)
-      return bad(where(fmt::format("{} elements of {} ({} bits) do not fill whole bytes", elements, t.dtype, t.bits)));
-    auto b = as_u64((*off)[0], "data_offsets[0]");
-    auto e = as_u64((*off)[1], "data_offsets[1]");
-    if (!b) return bad(where(b.error().message));
-    if (!e) return bad(where(e.error().message));
-    t.begin = *b;
-    t.end = *e;
-    if (t.end < t.begin) return bad(where(fmt::format("data_offsets [{}, {}] are out of order", t.begin, t.end)));
-    if (t.end - t.begin != bits / 8)
-      return bad(where(fmt::format("data_offsets [{}, {}] hold {} bytes but {} x {} needs {}", t.begin, t.end,
-                                   t.end - t.begin, t.dtype, fmt::join(t.shape, "x"), bits / 8)));
+  h.tensors.reserve(es.size());
+  for (uint32_t k : by_name) {
+    Entry& e = es[k];
+    if (!e.error.empty()) return bad(e.error);
+    if (e.is_metadata) continue;
+    TensorInfo& t = e.t;
     if (data_bytes && t.end > *data_bytes)
-      return bad(where(fmt::format("data_offsets [{}, {}] run past the data region ({} bytes)", t.begin, t.end,
-                                   *data_bytes)));
+      return bad(fmt::format("tensor `{}`: data_offsets [{}, {}] run past the data region ({} bytes)", t.name,
+                             t.begin, t.end, *data_bytes));
     h.tensors.push_back(std::move(t));
   }
+  h.metadata = std::move(sax.metadata);
+  es.clear();
+  es.shrink_to_fit();
   // The offsets must tile [0, data_bytes): sorted by begin, each starts where the previous ended.
   std::vector<const TensorInfo*> order;
   order.reserve(h.tensors.size());

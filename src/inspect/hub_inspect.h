@@ -16,7 +16,7 @@ struct HubInspectOptions {
   bool env_token = true; // false: only `token` (the server: a request's own token, never the server's)
   std::string endpoint;  // "" = $HF_ENDPOINT, else https://huggingface.co
   std::string file;      // one file in the repo (a .gguf, a .safetensors or an index); "" = discover
-  double connect_timeout_s = 5, timeout_s = 10;
+  double connect_timeout_s = 0, timeout_s = 0;  // 0 = $MEMFIT_CONNECT_TIMEOUT / $MEMFIT_TIMEOUT, else 5 / 10
   int parallel = 8;      // shards read at once
 };
 

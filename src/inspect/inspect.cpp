@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "format/config.h"
+#include "format/file_io.h"
 #include "format/gguf.h"
 #include "format/safetensors.h"
 
@@ -25,34 +26,17 @@ namespace {
 constexpr uint64_t kMaxSmallJson = 64ull << 20;  // index / config / model_index / modules.json
 
 Result<Json> read_json(const fs::path& p) {
-  std::error_code ec;
-  auto size = fs::file_size(p, ec);
-  if (ec) return fail(ErrorKind::NotFound, fmt::format("{}: cannot read: {}", p.string(), ec.message()));
-  if (size > kMaxSmallJson)
-    return fail(ErrorKind::BadInput, fmt::format("{}: {} bytes is too large for a JSON side file", p.string(), size));
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_json(ss.str(), p.string());
+  auto text = read_small_file(p.string(), kMaxSmallJson);
+  if (!text) return std::unexpected(text.error());
+  return parse_json(*text, p.string());
 }
 
 bool ends_with(std::string_view s, std::string_view suf) { return s.ends_with(suf); }
 
-void add_safetensors(Report& r, const fs::path& file, const std::string& component,
-                     const safetensors::Header& h) {
+uint64_t file_bytes(const fs::path& p) {
   std::error_code ec;
-  FileStat fst{file.string(), fs::file_size(file, ec), 8 + h.header_bytes, h.tensors.size(), component};
-  r.files.push_back(fst);
-  for (const auto& t : h.tensors) {
-    Tensor x;
-    x.name = t.name;
-    x.dtype = t.dtype;
-    x.shape = t.shape;
-    x.elements = t.elements;
-    x.bytes = t.bytes();
-    x.component = component;
-    r.tensor_list.push_back(std::move(x));
-  }
+  auto n = fs::file_size(p, ec);
+  return ec ? 0 : n;
 }
 
 // Rejects weight_map file names that would leave the checkpoint folder.
@@ -109,7 +93,7 @@ Result<void> collect_safetensors_dir(Report& r, const fs::path& dir, const std::
       if (h->tensors.size() > names.size())
         r.notes.push_back(fmt::format("{} holds {} tensors that the index does not list", f,
                                       h->tensors.size() - names.size()));
-      add_safetensors(r, shard, component, *h);
+      add_safetensors(r, shard.string(), file_bytes(shard), component, std::move(*h));
     }
     return {};
   }
@@ -118,7 +102,7 @@ Result<void> collect_safetensors_dir(Report& r, const fs::path& dir, const std::
     if (fs::is_regular_file(dir / n, ec)) files.push_back(dir / n);
   if (files.empty()) {
     for (const auto& e : fs::directory_iterator(dir, ec))
-      if (e.is_regular_file() && e.path().extension() == ".safetensors") files.push_back(e.path());
+      if (e.is_regular_file(ec) && e.path().extension() == ".safetensors") files.push_back(e.path());
     std::sort(files.begin(), files.end());
     // Mistral repos carry consolidated.safetensors beside the transformers shards: the same weights twice.
     if (files.size() > 1)
@@ -129,7 +113,7 @@ Result<void> collect_safetensors_dir(Report& r, const fs::path& dir, const std::
   for (const auto& f : files) {
     auto h = safetensors::read_file(f.string());
     if (!h) return std::unexpected(h.error());
-    add_safetensors(r, f, component, *h);
+    add_safetensors(r, f.string(), file_bytes(f), component, std::move(*h));
   }
   return {};
 }
@@ -138,7 +122,7 @@ bool has_safetensors(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return false;
   for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && e.path().extension() == ".safetensors") return true;
+    if (e.is_regular_file(ec) && e.path().extension() == ".safetensors") return true;
   return false;
 }
 
@@ -156,48 +140,7 @@ Result<void> collect_gguf(Report& r, const std::string& path, const std::string&
         return fail(ErrorKind::BadInput,
                     fmt::format("{}: split.count is {} but the file name says {} parts", p, *cnt, parts->size()));
     }
-    r.files.push_back({p, f->file_size, f->data_offset, f->tensors.size(), component});
-    for (const auto& t : f->tensors) {
-      Tensor x;
-      x.name = t.name;
-      x.dtype = std::string(t.type_name);
-      for (auto d : t.dims) x.shape.push_back(static_cast<int64_t>(d));
-      x.elements = t.elements;
-      x.bytes = t.bytes;
-      x.parameters = t.elements;
-      x.component = component;
-      r.tensor_list.push_back(std::move(x));
-    }
-    if (k == 0 && component.empty()) {
-      auto a = gguf::arch_info(*f);
-      GgufInfo g;
-      g.version = f->version;
-      g.architecture = a.architecture;
-      g.file_type = a.file_type ? gguf::file_type_name(*a.file_type) : "";
-      g.alignment = f->alignment;
-      Json hp = Json::object();
-      auto opt = [&](const char* k, const std::optional<int64_t>& v) {
-        if (v) hp[k] = *v;
-      };
-      auto vec = [&](const char* k, const std::vector<int64_t>& v) {
-        if (v.size() == 1) hp[k] = v[0];
-        else if (!v.empty()) hp[k] = v;
-      };
-      opt("block_count", a.block_count);
-      opt("context_length", a.context_length);
-      opt("embedding_length", a.embedding_length);
-      vec("feed_forward_length", a.feed_forward_length);
-      vec("head_count", a.head_count);
-      vec("head_count_kv", a.head_count_kv);
-      opt("key_length", a.key_length);
-      opt("value_length", a.value_length);
-      opt("sliding_window", a.sliding_window);
-      opt("expert_count", a.expert_count);
-      opt("expert_used_count", a.expert_used_count);
-      opt("vocab_size", a.vocab_size);
-      g.hyperparameters = std::move(hp);
-      r.gguf = std::move(g);
-    }
+    add_gguf(r, p, *f, component, k == 0);
   }
   return {};
 }
@@ -208,7 +151,7 @@ Result<void> collect_gguf_dir(Report& r, const fs::path& dir) {
   std::set<std::string> models;
   std::vector<std::string> mmproj;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (!e.is_regular_file() || e.path().extension() != ".gguf") continue;
+    if (!e.is_regular_file(ec) || e.path().extension() != ".gguf") continue;
     std::string name = e.path().filename().string();
     if (name.starts_with("mmproj")) {
       mmproj.push_back(e.path().string());
@@ -241,13 +184,81 @@ std::optional<Json> load_config(const fs::path& dir) {
 
 }  // namespace
 
-Result<Report> inspect_path(const std::string& path) {
+void add_safetensors(Report& r, const std::string& path, uint64_t file_bytes, const std::string& component,
+                     safetensors::Header&& h) {
+  r.files.push_back({path, file_bytes ? file_bytes : 8 + h.header_bytes + h.data_bytes, 8 + h.header_bytes,
+                     h.tensors.size(), component});
+  r.tensor_list.reserve(r.tensor_list.size() + h.tensors.size());
+  for (auto& t : h.tensors) {
+    Tensor x;
+    x.name = std::move(t.name);
+    x.dtype = std::move(t.dtype);
+    x.shape = std::move(t.shape);
+    x.elements = t.elements;
+    x.bytes = t.bytes();
+    x.component = component;
+    r.tensor_list.push_back(std::move(x));
+  }
+  h.tensors.clear();
+}
+
+void add_gguf(Report& r, const std::string& path, const gguf::File& f, const std::string& component,
+              bool first_part) {
+  r.files.push_back({path, f.file_size, f.data_offset, f.tensors.size(), component});
+  for (const auto& t : f.tensors) {
+    Tensor x;
+    x.name = t.name;
+    x.dtype = std::string(t.type_name);
+    for (auto d : t.dims) x.shape.push_back(static_cast<int64_t>(d));
+    x.elements = t.elements;
+    x.bytes = t.bytes;
+    x.parameters = t.elements;
+    x.component = component;
+    r.tensor_list.push_back(std::move(x));
+  }
+  if (!first_part || !component.empty()) return;
+  auto a = gguf::arch_info(f);
+  GgufInfo g;
+  g.version = f.version;
+  g.architecture = a.architecture;
+  g.file_type = a.file_type ? gguf::file_type_name(*a.file_type) : "";
+  g.alignment = f.alignment;
+  Json hp = Json::object();
+  using Scalar = std::optional<int64_t> gguf::ArchInfo::*;
+  using PerLayer = std::vector<int64_t> gguf::ArchInfo::*;
+  // Scalars as numbers; per-layer lists as a number when they hold one value, else whole.
+  for (auto [k, v] : {std::pair<const char*, Scalar>{"block_count", &gguf::ArchInfo::block_count},
+                      {"context_length", &gguf::ArchInfo::context_length},
+                      {"embedding_length", &gguf::ArchInfo::embedding_length},
+                      {"key_length", &gguf::ArchInfo::key_length},
+                      {"value_length", &gguf::ArchInfo::value_length},
+                      {"sliding_window", &gguf::ArchInfo::sliding_window},
+                      {"expert_count", &gguf::ArchInfo::expert_count},
+                      {"expert_used_count", &gguf::ArchInfo::expert_used_count},
+                      {"vocab_size", &gguf::ArchInfo::vocab_size}})
+    if (a.*v) hp[k] = *(a.*v);
+  for (auto [k, v] : {std::pair<const char*, PerLayer>{"feed_forward_length", &gguf::ArchInfo::feed_forward_length},
+                      {"head_count", &gguf::ArchInfo::head_count},
+                      {"head_count_kv", &gguf::ArchInfo::head_count_kv}}) {
+    if ((a.*v).size() == 1) hp[k] = (a.*v)[0];
+    else if (!(a.*v).empty()) hp[k] = a.*v;
+  }
+  g.hyperparameters = std::move(hp);
+  r.gguf = std::move(g);
+}
+
+namespace {
+Result<Report> inspect_local(const std::string& path) {
   Report r;
   r.source = path;
   r.format = "safetensors";
   std::error_code ec;
   fs::path p(path);
-  if (!fs::exists(p, ec)) return fail(ErrorKind::NotFound, fmt::format("{}: no such file or folder", path));
+  if (!fs::exists(p, ec)) {
+    if (ec == std::errc::too_many_symbolic_link_levels)
+      return fail(ErrorKind::BadInput, fmt::format("{}: too many levels of symbolic links (a symlink loop?)", path));
+    return fail(ErrorKind::NotFound, fmt::format("{}: no such file or folder", path));
+  }
   std::optional<Json> config;
   if (fs::is_directory(p, ec)) {
     config = load_config(p);
@@ -283,14 +294,14 @@ Result<Report> inspect_path(const std::string& path) {
     } else {
       bool any_gguf = false;
       for (const auto& e : fs::directory_iterator(p, ec))
-        if (e.is_regular_file() && e.path().extension() == ".gguf") any_gguf = true;
+        if (e.is_regular_file(ec) && e.path().extension() == ".gguf") any_gguf = true;
       if (any_gguf) {
         if (auto e = collect_gguf_dir(r, p); !e) return std::unexpected(e.error());
       } else {
         // A repo whose weights live only in subfolders: each is a component.
         std::vector<fs::path> subs;
         for (const auto& e : fs::directory_iterator(p, ec))
-          if (e.is_directory() && has_safetensors(e.path())) subs.push_back(e.path());
+          if (e.is_directory(ec) && has_safetensors(e.path())) subs.push_back(e.path());
         std::sort(subs.begin(), subs.end());
         if (subs.empty())
           return fail(ErrorKind::NotFound, fmt::format("{}: no .safetensors or .gguf files", path));
@@ -312,21 +323,35 @@ Result<Report> inspect_path(const std::string& path) {
     } else {
       auto h = safetensors::read_file(path);
       if (!h) {
-        // Not safetensors by name? Try GGUF by magic before giving up.
-        std::ifstream in(path, std::ios::binary);
-        char magic[4] = {};
-        if (in.read(magic, 4) && std::string_view(magic, 4) == "GGUF") {
+        // Not safetensors by name? Try GGUF by magic before giving up (through the same checked open: a FIFO or a
+        // device never gets this far).
+        bool gguf_magic = false;
+        (void)with_local_file(path, [&](const RangeReader& rd, uint64_t) {
+          auto m = rd(0, 4);
+          gguf_magic = m && *m == "GGUF";
+        });
+        if (gguf_magic) {
           if (auto e = collect_gguf(r, path, ""); !e) return std::unexpected(e.error());
         } else {
           return std::unexpected(h.error());
         }
       } else {
-        add_safetensors(r, p, "", *h);
+        add_safetensors(r, path, file_bytes(p), "", std::move(*h));
       }
     }
   }
   summarize(r, config ? &*config : nullptr);
   return r;
+}
+}  // namespace
+
+Result<Report> inspect_path(const std::string& path) {
+  try {
+    return inspect_local(path);
+  } catch (const fs::filesystem_error& e) {
+    // Every filesystem call above takes an error code; this is the net under a library call that still throws.
+    return fail(ErrorKind::BadInput, fmt::format("{}: {}", path, e.code().message()));
+  }
 }
 
 namespace {

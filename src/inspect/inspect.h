@@ -12,6 +12,13 @@
 
 #include "core/error.h"
 
+namespace memfit::safetensors {
+struct Header;
+}
+namespace memfit::gguf {
+struct File;
+}
+
 namespace memfit::inspect {
 
 // One tensor as stored, and what it means.
@@ -92,6 +99,13 @@ Result<Report> inspect_path(const std::string& path);
 // Counts parameters, overhead and MoE groups over tensors already read; `config` is the model's config.json (or
 // null). Exposed for the Hub reader and tests.
 void summarize(Report& r, const nlohmann::json* config);
+
+// Adds one file's tensors to the report (moved out of the header, which is left empty). For readers of any source.
+void add_safetensors(Report& r, const std::string& path, uint64_t file_bytes, const std::string& component,
+                     safetensors::Header&& h);
+// Adds one GGUF file; the first part of the main model (component "") also sets r.gguf.
+void add_gguf(Report& r, const std::string& path, const gguf::File& f, const std::string& component,
+              bool first_part = true);
 
 // Human bytes as accelerate's convert_bytes prints them but with honest binary units: "12.82 GiB".
 std::string human_bytes(uint64_t b);

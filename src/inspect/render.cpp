@@ -1,6 +1,7 @@
 // Renders an inspect::Report: box tables (report/report.h's ascii_table), markdown, JSON and CSV.
 #include <fmt/format.h>
 
+#include "format/escape.h"
 #include "inspect/inspect.h"
 #include "report/report.h"
 
@@ -40,7 +41,7 @@ std::vector<std::vector<std::string>> summary_rows(const Report& r) {
                                                      human_bytes(r.quantization.overhead_bytes))});
   }
   if (r.gguf) {
-    rows.push_back({"architecture", r.gguf->architecture});
+    rows.push_back({"architecture", terminal_safe(r.gguf->architecture, 200)});
     for (auto it = r.gguf->hyperparameters.begin(); it != r.gguf->hyperparameters.end(); ++it)
       rows.push_back({it.key(), it.value().dump()});
   }
@@ -71,7 +72,7 @@ std::vector<std::vector<std::string>> dtype_rows(const Report& r) {
 std::vector<std::vector<std::string>> component_rows(const Report& r) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& c : r.components)
-    rows.push_back({c.name, grouped(c.tensors), grouped(c.parameters), grouped(c.bytes), human_bytes(c.bytes)});
+    rows.push_back({terminal_safe(c.name, 200), grouped(c.tensors), grouped(c.parameters), grouped(c.bytes), human_bytes(c.bytes)});
   return rows;
 }
 
@@ -109,22 +110,22 @@ std::string human_bytes(uint64_t b) {
 }
 
 std::string render_table(const Report& r) {
-  std::string out = ascii_table({"", "value"}, summary_rows(r), fmt::format("Checkpoint `{}`", r.source)) + "\n";
+  std::string out = ascii_table({"", "value"}, summary_rows(r), fmt::format("Checkpoint `{}`", terminal_safe(r.source, 200))) + "\n";
   out += ascii_table({"dtype", "tensors", "elements", "bytes", "size"}, dtype_rows(r), "Stored dtypes") + "\n";
   if (r.components.size() > 1)
     out += ascii_table({"component", "tensors", "parameters", "bytes", "size"}, component_rows(r), "Components") +
            "\n";
-  for (const auto& n : r.notes) out += "note: " + n + "\n";
+  for (const auto& n : r.notes) out += "note: " + terminal_safe(n, 2000) + "\n";
   return out;
 }
 
 std::string render_markdown(const Report& r) {
-  std::string out = fmt::format("## Checkpoint `{}`\n\n", r.source);
+  std::string out = fmt::format("## Checkpoint `{}`\n\n", terminal_safe(r.source, 200));
   out += md_table({"", "value"}, summary_rows(r)) + "\n";
   out += md_table({"dtype", "tensors", "elements", "bytes", "size"}, dtype_rows(r));
   if (r.components.size() > 1)
     out += "\n" + md_table({"component", "tensors", "parameters", "bytes", "size"}, component_rows(r));
-  for (const auto& n : r.notes) out += "\n> note: " + n + "\n";
+  for (const auto& n : r.notes) out += "\n> note: " + terminal_safe(n, 2000) + "\n";
   return out;
 }
 

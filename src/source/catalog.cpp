@@ -53,6 +53,7 @@ const CatalogEntry* find_in_catalog(std::string_view id) {
 }
 
 std::vector<std::string> closest_ids(std::string_view id, size_t n) {
+  id = id.substr(0, 128);  // ids are at most 96 characters: a longer argument would only cost time
   std::vector<std::pair<size_t, std::string_view>> scored;
   for (const auto& e : catalog()) {
     size_t d = edit_distance(id, e.id);

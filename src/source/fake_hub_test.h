@@ -44,6 +44,8 @@ struct FakeRepo {
   int fault_hits = 0;                               // how many times the fault fired
   std::vector<nlohmann::json> discussions;          // {num, title, isPullRequest, description, ...}
   std::string write_token;                          // "" = any non-empty token may post
+  bool tree_api = true;                             // false: /api/models/{id}/tree answers 404 (an old mirror)
+  size_t tree_page = 0;                             // > 0: the tree API pages with Link: <...>; rel="next"
 };
 
 inline std::string fake_etag(const std::string& content) {
@@ -279,7 +281,34 @@ class FakeHub {
     res.set_content(content, "text/plain; charset=utf-8");
   }
 
+  // GET /api/models/{id}/tree/{rev}?recursive=true[&cursor=N]: every file with its size, as the Hub lists them.
+  void tree(const std::string& id, const std::string& rev, const httplib::Request& req, httplib::Response& res) {
+    auto it = repos_.find(id);
+    if (it == repos_.end()) return error(res, 404, "RepoNotFound", "Repository not found");
+    FakeRepo& r = it->second;
+    if (!r.tree_api) return error(res, 404, "", "Not Found");
+    if (!check_access(r, req, res)) return;
+    if (commit_of(r, rev).empty()) return error(res, 404, "RevisionNotFound", "Invalid rev id: " + rev);
+    size_t from = req.has_param("cursor") ? std::stoul(req.get_param_value("cursor")) : 0;
+    size_t page = r.tree_page ? r.tree_page : r.files.size() + 1;
+    nlohmann::json j = nlohmann::json::array();
+    size_t k = 0;
+    for (const auto& [name, content] : r.files) {
+      if (k >= from && k < from + page)
+        j.push_back({{"type", "file"}, {"path", name}, {"size", content.size()}, {"oid", fake_etag(content)}});
+      ++k;
+    }
+    if (from + page < r.files.size())
+      res.set_header("Link", "<" + endpoint() + "/api/models/" + id + "/tree/" + rev +
+                                 "?recursive=true&cursor=" + std::to_string(from + page) + ">; rel=\"next\"");
+    res.set_content(j.dump(), "application/json");
+  }
+
   void model_info(const std::string& rest, const httplib::Request& req, httplib::Response& res) {
+    if (auto p = rest.find("/tree/"); p != std::string::npos) {
+      std::string rev = pct_decode(rest.substr(p + 6));
+      return tree(rest.substr(0, p), rev, req, res);
+    }
     std::string id = rest, rev = "main";
     if (auto p = rest.find("/revision/"); p != std::string::npos) {
       id = rest.substr(0, p);

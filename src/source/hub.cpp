@@ -2,12 +2,16 @@
 // (http_backoff, hf_raise_for_status's X-Error-Code handling), and accelerate's commands/estimate.py messages.
 #include "source/hub.h"
 
-#include <curl/curl.h>
+#include "format/escape.h"
+#include "source/curl_api.h"
+#include "source/token.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -107,6 +111,7 @@ struct Request {
 struct Transfer {
   Response* resp = nullptr;
   size_t max_bytes = 0;
+  long status = 0;  // from the status line: an error answer's body is not held to the size asked for
   bool too_large = false;
   bool progress = false;
   bool printed = false;
@@ -118,6 +123,12 @@ struct Transfer {
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t len = size * n;
+  if (t->status >= 300) {
+    // An error page (a 404 for a Range request, a proxy's page): keep its start for the message, drop the rest.
+    constexpr size_t kErrorBody = 64 << 10;
+    if (t->resp->body.size() < kErrorBody) t->resp->body.append(data, std::min(len, kErrorBody - t->resp->body.size()));
+    return len;
+  }
   if (t->resp->body.size() + len > t->max_bytes) {
     t->too_large = true;
     return 0;  // aborts the transfer with CURLE_WRITE_ERROR
@@ -131,6 +142,8 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   std::string_view line(data, size * n);
   if (line.starts_with("HTTP/")) {
     t->resp->headers.clear();
+    auto sp = line.find(' ');
+    t->status = sp == std::string_view::npos ? 0 : std::atol(std::string(line.substr(sp + 1, 3)).c_str());
     return size * n;
   }
   auto colon = line.find(':');
@@ -139,7 +152,9 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     std::string value(line.substr(colon + 1));
     auto b = value.find_first_not_of(" \t");
     auto e = value.find_last_not_of(" \t\r\n");
-    t->resp->headers[name] = b == std::string::npos ? std::string() : value.substr(b, e - b + 1);
+    // An empty value (only spaces and the line end) is "", not the line end.
+    t->resp->headers[name] = b == std::string::npos || e == std::string::npos || e < b ? std::string()
+                                                                                       : value.substr(b, e - b + 1);
   }
   return size * n;
 }
@@ -156,10 +171,6 @@ int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t, cu
   t->printed = true;
   return 0;
 }
-
-struct CurlGlobal {
-  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-};
 
 }  // namespace
 
@@ -241,10 +252,66 @@ Result<RepoRef> parse_repo_ref(std::string_view model, std::string_view revision
   if (!rev.empty() && !url_rev.empty() && rev != url_rev)
     return fail(ErrorKind::Usage, fmt::format("--revision `{}` contradicts the URL's revision `{}`", rev, url_rev));
   if (rev.empty()) rev = url_rev.empty() ? "main" : url_rev;
-  if (rev.size() > 256 || rev.find("..") != std::string::npos || rev.front() == '/' || rev.back() == '/' ||
-      std::any_of(rev.begin(), rev.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f || c == '\\'; }))
-    return fail(ErrorKind::Usage, fmt::format("`{}` is not a valid revision", rev));
+  if (auto ok = check_revision(rev); !ok) return std::unexpected(ok.error());
   return RepoRef{s, rev};
+}
+
+Result<void> check_revision(std::string_view rev) {
+  if (rev.empty() || rev.size() > 256 || rev.find("..") != std::string_view::npos || rev.front() == '/' ||
+      rev.back() == '/' ||
+      std::any_of(rev.begin(), rev.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f || c == '\\'; }))
+    return fail(ErrorKind::Usage, fmt::format("--revision: `{}` is not a valid revision (a branch, tag, commit sha "
+                                              "or refs/pr/N)",
+                                              terminal_safe(rev, 80)));
+  return {};
+}
+
+bool is_safe_repo_path(std::string_view path) {
+  if (path.empty() || path.size() > 1024 || path.front() == '/') return false;
+  for (unsigned char c : path)
+    if (c < 0x20 || c == 0x7f || c == '\\') return false;
+  for (const auto& seg : split(path, '/'))
+    if (seg.empty() || seg == "." || seg == "..") return false;
+  return true;
+}
+
+namespace {
+Result<double> seconds_from(double flag, std::string_view flag_name, const char* env, double def) {
+  constexpr double lo = 0.001, hi = 86400;
+  auto bad = [&](std::string what) {
+    return fail(ErrorKind::Usage, fmt::format("{}: expected seconds from {} to {}", what, lo, hi));
+  };
+  if (flag != 0) {
+    if (!(flag >= lo && flag <= hi)) return bad(fmt::format("{} {}", flag_name, flag));
+    return flag;
+  }
+  const char* v = std::getenv(env);
+  if (!v || !*v) return def;
+  char* end = nullptr;
+  double d = std::strtod(v, &end);
+  if (!end || *end != '\0' || !(d >= lo && d <= hi)) return bad(fmt::format("{}=`{}`", env, terminal_safe(v, 40)));
+  return d;
+}
+}  // namespace
+
+Result<void> apply_hub_settings(HubOptions& o, double timeout_flag, double connect_timeout_flag, int retries_flag) {
+  auto t = seconds_from(timeout_flag, "--timeout", "MEMFIT_TIMEOUT", 10);
+  if (!t) return std::unexpected(t.error());
+  auto c = seconds_from(connect_timeout_flag, "--connect-timeout", "MEMFIT_CONNECT_TIMEOUT", 5);
+  if (!c) return std::unexpected(c.error());
+  o.timeout_s = *t;
+  o.connect_timeout_s = *c;
+  if (retries_flag >= 0) {
+    o.max_retries = std::min(retries_flag, 10);
+  } else if (const char* v = std::getenv("MEMFIT_RETRIES"); v && *v) {
+    char* end = nullptr;
+    long n = std::strtol(v, &end, 10);
+    if (!end || *end != '\0' || n < 0 || n > 10)
+      return fail(ErrorKind::Usage, fmt::format("MEMFIT_RETRIES=`{}`: expected 0 to 10 extra attempts",
+                                                terminal_safe(v, 40)));
+    o.max_retries = static_cast<int>(n);
+  }
+  return {};
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -257,15 +324,13 @@ struct HubClient::Impl {
 };
 
 HubClient::HubClient(HubOptions opts) : opts_(std::move(opts)), impl_(std::make_unique<Impl>()) {
-  static CurlGlobal global;
   if (opts_.endpoint.empty()) opts_.endpoint = hub_endpoint();
   while (opts_.endpoint.size() > 1 && opts_.endpoint.back() == '/') opts_.endpoint.pop_back();
   impl_->endpoint = opts_.endpoint;
-  impl_->curl = curl_easy_init();
 }
 
 HubClient::~HubClient() {
-  if (impl_->curl) curl_easy_cleanup(impl_->curl);
+  if (impl_->curl) (*curl_api())->easy_cleanup(impl_->curl);
 }
 
 int HubClient::requests() const { return impl_->requests; }
@@ -278,7 +343,7 @@ struct TransportError {
   bool retry = false;
 };
 
-TransportError describe(CURLcode rc, const std::string& url, const HubOptions& o) {
+TransportError describe(const CurlApi& curl, CURLcode rc, const std::string& url, const HubOptions& o) {
   std::string host = host_of(url);
   switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST: return {fmt::format("DNS lookup of `{}` failed", host)};
@@ -292,13 +357,19 @@ TransportError describe(CURLcode rc, const std::string& url, const HubOptions& o
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
-      return {fmt::format("TLS with `{}` failed: {}", host, curl_easy_strerror(rc))};
+      return {fmt::format("TLS with `{}` failed: {}", host, curl.easy_strerror(rc))};
     case CURLE_PARTIAL_FILE: return {"the response was cut short (truncated body)", true};
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING: return {fmt::format("the connection dropped ({})", curl_easy_strerror(rc)), true};
-    default: return {curl_easy_strerror(rc)};
+    case CURLE_GOT_NOTHING: return {fmt::format("the connection dropped ({})", curl.easy_strerror(rc)), true};
+    default: return {curl.easy_strerror(rc)};
   }
+}
+
+// libcurl's millisecond timeouts, never 0 (which libcurl reads as "no timeout") and never past a long.
+long timeout_ms(double s) {
+  if (!(s > 0)) return 1;
+  return static_cast<long>(std::clamp(std::ceil(s * 1000), 1.0, 86'400'000.0));
 }
 
 double retry_after_s(const Response& r) {
@@ -317,6 +388,12 @@ void sleep_s(double s) {
 // One request with redirects and retries. Returns the final response (any status but 3xx/429/5xx-after-retries),
 // or a Network error saying what failed.
 static Result<Response> perform(HubClient::Impl& impl, const HubOptions& o, const Request& req) {
+  if (!o.token.empty())
+    if (auto bad = check_token(o.token, o.token_source); !bad) return std::unexpected(bad.error());
+  auto api = curl_api();
+  if (!api) return std::unexpected(api.error());
+  const CurlApi& curl = **api;
+  if (!impl.curl) impl.curl = curl.easy_init();
   CURL* h = impl.curl;
   if (!h) return fail(ErrorKind::Internal, "libcurl could not be initialised");
   std::string url = req.url;
@@ -331,43 +408,43 @@ static Result<Response> perform(HubClient::Impl& impl, const HubOptions& o, cons
     t.progress = o.progress;
     t.label = req.label;
     t.start = std::chrono::steady_clock::now();
-    curl_easy_reset(h);
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl.easy_reset(h);
+    curl.easy_setopt(h, CURLOPT_URL, url.c_str());
     if (req.json_body) {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.json_body->c_str());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.json_body->size()));
+      curl.easy_setopt(h, CURLOPT_POSTFIELDS, req.json_body->c_str());
+      curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.json_body->size()));
     } else {
-      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+      curl.easy_setopt(h, CURLOPT_HTTPGET, 1L);
     }
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // followed here, to control where the token goes
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout_s * 1000));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout_s * 1000));
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "memfit/0.1.0; hf_hub/compatible");
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+    curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // followed here, to control where the token goes
+    curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms(o.connect_timeout_s));
+    curl.easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms(o.timeout_s));
+    curl.easy_setopt(h, CURLOPT_USERAGENT, "memfit/0.1.0; hf_hub/compatible");
+    curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl.easy_setopt(h, CURLOPT_WRITEDATA, &t);
+    curl.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl.easy_setopt(h, CURLOPT_HEADERDATA, &t);
+    curl.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl.easy_setopt(h, CURLOPT_XFERINFODATA, &t);
     struct curl_slist* headers = nullptr;
     std::string auth;
     if (!o.token.empty() && origin_of(url) == home) {
       auth = "Authorization: Bearer " + o.token;
-      headers = curl_slist_append(headers, auth.c_str());
+      headers = curl.slist_append(headers, auth.c_str());
     }
     std::string range = req.range.empty() ? std::string() : "Range: " + req.range;
-    if (!range.empty()) headers = curl_slist_append(headers, range.c_str());
-    if (req.json_body) headers = curl_slist_append(headers, "Content-Type: application/json");
-    if (headers) curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    if (!range.empty()) headers = curl.slist_append(headers, range.c_str());
+    if (req.json_body) headers = curl.slist_append(headers, "Content-Type: application/json");
+    if (headers) curl.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     ++impl.requests;
-    CURLcode rc = curl_easy_perform(h);
-    curl_slist_free_all(headers);
+    CURLcode rc = curl.easy_perform(h);
+    curl.slist_free_all(headers);
     std::fill(auth.begin(), auth.end(), '\0');
     if (t.printed) std::fprintf(stderr, "\r\x1b[K");
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
+    curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
     resp.url = url;
     if (rc == CURLE_OK && origin_of(url) == home)
       for (const char* k : {"x-repo-commit", "x-linked-etag", "x-linked-size", "etag"})
@@ -381,14 +458,14 @@ static Result<Response> perform(HubClient::Impl& impl, const HubOptions& o, cons
                                                   "not what was asked for",
                                                   req.label, req.max_bytes));
     } else if (rc != CURLE_OK) {
-      auto te = describe(rc, url, o);
+      auto te = describe(curl, rc, url, o);
       what = te.what;
       retry = te.retry;
     } else if (req.json_body && (resp.status >= 300 && resp.status < 400)) {
       return fail(ErrorKind::Network, fmt::format("the Hub answered a POST with a redirect (HTTP {})", resp.status));
     } else if (resp.status >= 300 && resp.status < 400 && resp.status != 304) {
       char* loc = nullptr;
-      curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
+      curl.easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
       if (!loc) return fail(ErrorKind::Network, fmt::format("HTTP {} redirect without a Location", resp.status));
       url = loc;
       ++hop;
@@ -488,12 +565,18 @@ Result<ModelInfo> HubClient::model_info(const RepoRef& ref) {
   return info;
 }
 
-static std::string resolve_url(const std::string& endpoint, const RepoRef& ref, std::string_view file) {
+static Result<std::string> resolve_url(const std::string& endpoint, const RepoRef& ref, std::string_view file) {
+  if (!is_safe_repo_path(file))
+    return fail(ErrorKind::BadInput, fmt::format("`{}` of `{}` is not a plain relative file path inside the repository; "
+                                                 "it was not requested",
+                                                 terminal_safe(file, 200), ref.id));
   return fmt::format("{}/{}/resolve/{}/{}", endpoint, ref.id, url_quote(ref.revision), url_quote(file, "/"));
 }
 
 Result<HubFile> HubClient::download(const RepoRef& ref, std::string_view file, size_t max_bytes) {
-  Request req{resolve_url(opts_.endpoint, ref, file), "", max_bytes, std::string(file)};
+  auto url = resolve_url(opts_.endpoint, ref, file);
+  if (!url) return std::unexpected(url.error());
+  Request req{*url, "", max_bytes, std::string(file)};
   // Headers of the first hop (the Hub's own answer) carry the commit and ETag; a CDN after a redirect may not.
   auto r = perform(*impl_, opts_, req);
   if (!r) return std::unexpected(r.error());
@@ -519,15 +602,66 @@ Result<HubFile> HubClient::download(const RepoRef& ref, std::string_view file, s
 Result<std::string> HubClient::download_range(const RepoRef& ref, std::string_view file, uint64_t offset,
                                               uint64_t length) {
   if (length == 0 || length > (256u << 20)) return fail(ErrorKind::Usage, "range length must be 1 byte to 256 MiB");
-  Request req{resolve_url(opts_.endpoint, ref, file), fmt::format("bytes={}-{}", offset, offset + length - 1),
-              static_cast<size_t>(length), std::string(file)};
+  auto url = resolve_url(opts_.endpoint, ref, file);
+  if (!url) return std::unexpected(url.error());
+  Request req{*url, fmt::format("bytes={}-{}", offset, offset + length - 1), static_cast<size_t>(length),
+              std::string(file)};
   auto r = perform(*impl_, opts_, req);
   if (!r) return std::unexpected(r.error());
+  if (r->status == 416) return std::string();  // the range starts at or past the end of the file
   if (r->status != 206 && r->status != 200) return std::unexpected(http_error(*r, ref, file, opts_));
-  if (r->status == 200 || r->body.size() != length)
-    return fail(ErrorKind::Network, fmt::format("`{}` of `{}`: asked for {} bytes at {}, got {}", file, ref.id, length,
-                                                offset, r->body.size()));
-  return std::move(r->body);
+  if (r->status == 206 && r->body.size() == length) return std::move(r->body);
+  // Shorter is fine at the end of the file: `Content-Range: bytes a-b/total` whose body ends at the file's size (206;
+  // some servers echo the asked-for b past the end), or the whole file when the server ignored the range of a read
+  // from 0 (200).
+  uint64_t a = 0, b = 0, total = 0;
+  std::string cr = r->header("content-range");
+  bool at_end = r->status == 206 && std::sscanf(cr.c_str(), "bytes %lu-%lu/%lu", &a, &b, &total) == 3 &&
+                a == offset && r->body.size() < length && offset + r->body.size() == total;
+  if (at_end || (r->status == 200 && offset == 0 && r->body.size() < length)) return std::move(r->body);
+  return fail(ErrorKind::Network, fmt::format("`{}` of `{}`: asked for {} bytes at {}, got {} (HTTP {}, Content-Range "
+                                              "`{}`)",
+                                              file, ref.id, length, offset, r->body.size(), r->status,
+                                              terminal_safe(cr, 80)));
+}
+
+Result<std::vector<RepoFile>> HubClient::list_files(const RepoRef& ref, size_t max_files) {
+  std::string url =
+      fmt::format("{}/api/models/{}/tree/{}?recursive=true", opts_.endpoint, ref.id, url_quote(ref.revision));
+  std::vector<RepoFile> out;
+  const std::string home = origin_of(opts_.endpoint);
+  for (int page = 0; !url.empty(); ++page) {
+    if (page >= 1000) return fail(ErrorKind::BadInput, fmt::format("the file list of `{}` has over 1000 pages", ref.id));
+    auto r = perform(*impl_, opts_, Request{url, "", 64 << 20, "file list"});
+    if (!r) return std::unexpected(r.error());
+    // A 404 without the Hub's X-Error-Code is a server without this API (an older mirror), not a missing repo.
+    if (r->status == 404 && r->header("x-error-code").empty())
+      return fail(ErrorKind::Network, fmt::format("{} has no file list API (HTTP 404)", opts_.endpoint));
+    if (r->status != 200) return std::unexpected(http_error(*r, ref, "", opts_));
+    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    if (j.is_discarded() || !j.is_array())
+      return fail(ErrorKind::Network, fmt::format("the Hub's file list for `{}` is not a JSON array", ref.id));
+    for (const auto& e : j) {
+      if (!e.is_object() || e.value("type", "") != "file" || !e.contains("path") || !e["path"].is_string()) continue;
+      RepoFile f{e["path"].get<std::string>(), 0};
+      const auto& lfs = e.contains("lfs") && e["lfs"].is_object() ? e["lfs"] : e;
+      if (lfs.contains("size") && lfs["size"].is_number_unsigned()) f.size = lfs["size"].get<uint64_t>();
+      if (out.size() >= max_files)
+        return fail(ErrorKind::BadInput, fmt::format("`{}` has more than {} files", ref.id, max_files));
+      out.push_back(std::move(f));
+    }
+    // The next page, when the Hub says there is one (on the Hub's own origin only).
+    url.clear();
+    std::string link = r->header("link");
+    if (auto n = link.find("rel=\"next\""); n != std::string::npos) {
+      auto open = link.rfind('<', n), close = link.rfind('>', n);
+      if (open != std::string::npos && close != std::string::npos && open < close) {
+        std::string next = link.substr(open + 1, close - open - 1);
+        if (origin_of(next) == home) url = next;
+      }
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,13 @@ Result<RepoRef> parse_repo_ref(std::string_view model, std::string_view revision
                                std::string_view endpoint = {});
 // True when `id` is a valid Hub repo id (huggingface_hub's validate_repo_id rules).
 bool is_valid_repo_id(std::string_view id);
+// A Usage error naming `rev` unless it is a plausible revision (no control characters, `..`, leading or trailing
+// `/`, at most 256 bytes).
+Result<void> check_revision(std::string_view rev);
+// True when `path` is a plain relative file path inside a repository: no leading `/`, no empty, `.` or `..`
+// segment, no backslash or control character, at most 1024 bytes. Shard names from an index, `--file` and component
+// folders must pass before they become a URL (libcurl would resolve dot segments to other Hub paths).
+bool is_safe_repo_path(std::string_view path);
 // Percent-encodes every byte except unreserved characters and those in `safe` (Python's urllib.parse.quote).
 std::string url_quote(std::string_view s, std::string_view safe = "");
 // $HF_ENDPOINT without a trailing slash, else https://huggingface.co.
@@ -42,12 +50,24 @@ struct HubOptions {
   bool progress = false;           // progress line on stderr for transfers longer than 0.5 s
 };
 
+// Reads the Hub settings from the flags (0 / -1 = not given) and the environment: MEMFIT_TIMEOUT and
+// MEMFIT_CONNECT_TIMEOUT (seconds, 0.001 to 86400; defaults 10 and 5), MEMFIT_RETRIES (0 to 10; default 3). A value
+// out of range or not a number is a Usage error naming the flag or variable: a timeout must always end a stalled
+// transfer, and libcurl reads 0 as "never".
+Result<void> apply_hub_settings(HubOptions& o, double timeout_flag, double connect_timeout_flag, int retries_flag = -1);
+
 struct ModelInfo {
   std::string id;
   std::string sha;           // commit the revision points to
   std::string library_name;  // may be empty
   bool gated = false;
   bool has_auto_map = false; // config.auto_map present in the model info
+};
+
+// One file of a repository as the tree API lists it.
+struct RepoFile {
+  std::string path;   // relative to the repository root
+  uint64_t size = 0;  // bytes (the LFS object's size for LFS files)
 };
 
 struct HubFile {
@@ -67,8 +87,12 @@ class HubClient {
   Result<ModelInfo> model_info(const RepoRef& ref);
   // GET {endpoint}/{id}/resolve/{rev}/{file}; the whole file, at most `max_bytes`.
   Result<HubFile> download(const RepoRef& ref, std::string_view file, size_t max_bytes = 16 << 20);
-  // Bytes [offset, offset + length) of a file (Range request), e.g. a safetensors header.
+  // Bytes [offset, offset + length) of a file (Range request), e.g. a safetensors header. Shorter only at the end of
+  // the file (the server's Content-Range says so); empty past the end.
   Result<std::string> download_range(const RepoRef& ref, std::string_view file, uint64_t offset, uint64_t length);
+  // Every file of the repository at the revision: GET {endpoint}/api/models/{id}/tree/{rev}?recursive=true, following
+  // the `Link: <...>; rel="next"` pages; BadInput beyond `max_files`.
+  Result<std::vector<RepoFile>> list_files(const RepoRef& ref, size_t max_files = 100000);
 
   // GET {endpoint}/api/models/{id}/discussions?p={page}: the Hub's JSON ({"discussions": [{num, title, ...}], ...}).
   Result<nlohmann::json> list_discussions(const RepoRef& ref, int page = 0);

@@ -6,9 +6,10 @@
 #include <filesystem>
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
 #include <optional>
 
+#include "format/escape.h"
+#include "format/file_io.h"
 #include "source/catalog.h"
 #include "source/hf_cache.h"
 #include "source/hub.h"
@@ -18,19 +19,7 @@ namespace memfit {
 
 namespace fs = std::filesystem;
 
-Result<std::string> read_file_limited(const std::string& path, size_t limit) {
-  std::error_code ec;
-  auto size = fs::file_size(path, ec);
-  if (ec) return fail(ErrorKind::NotFound, fmt::format("cannot read `{}`: {}", path, ec.message()));
-  if (size > limit)
-    return fail(ErrorKind::BadInput, fmt::format("`{}` is {} bytes, more than the {} bytes allowed", path, size, limit));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(ErrorKind::NotFound, fmt::format("cannot open `{}`", path));
-  std::string data(size, '\0');
-  in.read(data.data(), static_cast<std::streamsize>(size));
-  if (static_cast<size_t>(in.gcount()) != size) return fail(ErrorKind::BadInput, fmt::format("short read on `{}`", path));
-  return data;
-}
+Result<std::string> read_file_limited(const std::string& path, size_t limit) { return read_small_file(path, limit); }
 
 namespace {
 constexpr size_t kConfigLimit = 16 << 20;
@@ -54,14 +43,6 @@ bool env_offline() {
 }
 
 namespace {
-
-double env_number(const char* name, double fallback) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return fallback;
-  char* end = nullptr;
-  double d = std::strtod(v, &end);
-  return (end && *end == '\0' && d > 0 && d < 86400) ? d : fallback;
-}
 
 std::optional<ModelSource> from_catalog(std::string_view model) {
   const CatalogEntry* e = find_in_catalog(model);
@@ -112,13 +93,21 @@ void say(const ResolveOptions& opts, const std::string& line) {
 
 Result<ModelSource> resolve_model(std::string_view model, const ResolveOptions& opts) {
   if (model.empty()) return fail(ErrorKind::Usage, "no model given");
+  // Longer than any path: neither a file nor an id (checked before any search, whose cost grows with the length).
+  if (model.size() > 4096)
+    return fail(ErrorKind::Usage, fmt::format("the model argument is {} bytes long: a Hub id has at most 96 characters "
+                                              "and a path at most 4096",
+                                              model.size()));
   std::error_code ec;
   if (opts.allow_local && fs::exists(fs::path(model), ec)) return from_local(model);
+  if (!opts.revision.empty())
+    if (auto ok = check_revision(opts.revision); !ok) return std::unexpected(ok.error());
+  const std::string shown = terminal_safe(model, 200);
   if (!opts.use_hub) {
     if (auto c = from_catalog(model)) return *c;
     return fail(ErrorKind::NotFound,
                 fmt::format("model `{}` is not a local path and not in the bundled catalog; closest catalog ids: {}",
-                            model, fmt::join(closest_ids(model), ", ")));
+                            shown, fmt::join(closest_ids(model), ", ")));
   }
   std::string endpoint = opts.endpoint.empty() ? hub_endpoint() : opts.endpoint;
   auto ref = parse_repo_ref(model, opts.revision, endpoint);
@@ -127,7 +116,7 @@ Result<ModelSource> resolve_model(std::string_view model, const ResolveOptions& 
     if (model.find("://") != std::string_view::npos) return std::unexpected(ref.error());
     return fail(ErrorKind::NotFound, fmt::format("model `{}` is not a local path, not a valid Hub id (org/name) and not "
                                                  "in the bundled catalog; closest catalog ids: {}",
-                                                 model, fmt::join(closest_ids(model), ", ")));
+                                                 shown, fmt::join(closest_ids(model), ", ")));
   }
   std::string cache_dir = opts.cache_dir.empty() ? hub_cache_dir() : opts.cache_dir;
   // A catalog entry is the revision `main` of its repo; a pinned revision must come from the Hub or the cache.
@@ -146,9 +135,10 @@ Result<ModelSource> resolve_model(std::string_view model, const ResolveOptions& 
   Token tok = opts.env_token ? find_token(opts.token) : Token{opts.token, "the request's token"};
   ho.token = std::move(tok.value);
   ho.token_source = std::move(tok.source);
-  ho.connect_timeout_s = opts.connect_timeout_s > 0 ? opts.connect_timeout_s : env_number("MEMFIT_CONNECT_TIMEOUT", 5);
-  ho.timeout_s = opts.timeout_s > 0 ? opts.timeout_s : env_number("MEMFIT_TIMEOUT", 10);
-  ho.max_retries = opts.max_retries >= 0 ? opts.max_retries : static_cast<int>(env_number("MEMFIT_RETRIES", 3));
+  if (auto ok = apply_hub_settings(ho, opts.timeout_s, opts.connect_timeout_s, opts.max_retries); !ok)
+    return std::unexpected(ok.error());
+  if (!ho.token.empty())
+    if (auto ok = check_token(ho.token, ho.token_source); !ok) return std::unexpected(ok.error());
   ho.progress = opts.progress;
   HubClient hub(std::move(ho));
   auto got = from_hub(model, *ref, cache_dir, hub);

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "source/resolve.h"
 
 namespace memfit {
@@ -22,6 +24,18 @@ std::string strip(std::string s) {
   return s.substr(b, e - b + 1);
 }
 }  // namespace
+
+Result<void> check_token(std::string_view token, std::string_view source) {
+  for (unsigned char c : token)
+    if (c <= 0x20 || c >= 0x7f)
+      return fail(ErrorKind::Usage,
+                  fmt::format("the Hub token from {} contains a {} (a pasted line break?); it was not sent",
+                              source.empty() ? "somewhere" : source,
+                              c == '\r' || c == '\n' ? "line break" : c == ' ' ? "space" : c < 0x20 || c == 0x7f
+                                                                                        ? "control character"
+                                                                                        : "non-ASCII byte"));
+  return {};
+}
 
 std::string hf_home() {
   if (auto h = env("HF_HOME"); !h.empty()) return h;
