@@ -493,7 +493,8 @@
       const parts = [];
       if (num(it.total_bytes_per_gpu) !== null) parts.push(fmtBytes(it.total_bytes_per_gpu) + ' per GPU');
       if (num(it.headroom_bytes) !== null) parts.push(fmtBytes(it.headroom_bytes) + ' to spare');
-      if (num(it.parameters) !== null) parts.push((it.parameters / 1e9).toFixed(2) + 'B parameters');
+      if (num(it.parameters) !== null) parts.push(it.parameters >= 1e9 ? (it.parameters / 1e9).toFixed(2) + 'B parameters'
+                                                                   : (it.parameters / 1e6).toFixed(1) + 'M parameters');
       li.appendChild(el('span', ' ' + parts.join(' · '), 'muted'));
       list.appendChild(li);
     }
