@@ -238,6 +238,20 @@ def read_class(node):
     return c
 
 
+
+def write_one_class_per_line(out, f):
+    """Valid JSON, laid out so that memfit parses only what it uses: the header (source, model_types,
+    missing_classes) on the first line, then `"Name":{...}` one config class per line (src/format/config_defaults.cpp
+    finds a class's line and parses that line alone)."""
+    compact = dict(sort_keys=True, separators=(",", ":"))
+    head = {k: v for k, v in out.items() if k != "classes"}
+    f.write(json.dumps(head, **compact)[:-1] + ',\n"classes":{\n')
+    names = sorted(out["classes"])
+    for i, name in enumerate(names):
+        f.write(json.dumps(name) + ":" + json.dumps(out["classes"][name], **compact))
+        f.write(",\n" if i + 1 < len(names) else "\n")
+    f.write("}}\n")
+
 def main(tf_root, commit):
     models = os.path.join(tf_root, "models")
     raw = {}
@@ -309,8 +323,7 @@ def main(tf_root, commit):
     here = os.path.dirname(os.path.abspath(__file__))
     path = os.path.join(here, "..", "data", "transformers_configs.json")
     with open(path, "w") as f:
-        json.dump(out, f, indent=0, sort_keys=True, separators=(",", ":"))
-        f.write("\n")
+        write_one_class_per_line(out, f)
     n_uneval = sum(len(c["unevaluated"]) for c in classes.values())
     print(f"{len(types)} model types, {len(classes)} config classes, {n_uneval} unevaluated defaults -> {path}")
 

@@ -1,25 +1,62 @@
 #include "format/config_defaults.h"
 
 #include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
 
 #include "format/transformers_configs_data.h"
 
 namespace memfit {
 
-const Json& transformers_config_data() {
-  static const Json data = Json::parse(transformers_configs_json());
-  return data;
+namespace {
+
+// The embedded file split as tools/gen_transformers_configs.py lays it out: a header line, then one class per line.
+struct ConfigData {
+  Json head;                     // source, model_types, missing_classes
+  std::string_view class_lines;  // from the newline before the first class's line
+};
+
+const ConfigData& config_data() {
+  static const ConfigData d = [] {
+    const std::string_view all = transformers_configs_json();
+    constexpr std::string_view kSplit = ",\n\"classes\":{";
+    const size_t at = all.find(kSplit);
+    if (at == std::string_view::npos) throw std::logic_error("data/transformers_configs.json: not one class per line");
+    return ConfigData{Json::parse(std::string(all.substr(0, at)) + "}"), all.substr(at + kSplit.size())};
+  }();
+  return d;
+}
+
+}  // namespace
+
+const Json* config_class_data(std::string_view cls) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<Json>, std::less<>> parsed;  // nullptr: no such class
+  std::lock_guard lock(mu);
+  if (auto it = parsed.find(cls); it != parsed.end()) return it->second.get();
+  const std::string_view lines = config_data().class_lines;
+  const std::string key = "\n" + Json(std::string(cls)).dump() + ":";
+  std::unique_ptr<Json> j;
+  if (size_t at = lines.find(key); !cls.empty() && at != std::string_view::npos) {
+    const size_t begin = at + key.size();
+    std::string_view line = lines.substr(begin, lines.find('\n', begin) - begin);
+    if (line.ends_with(',')) line.remove_suffix(1);
+    j = std::make_unique<Json>(Json::parse(line));
+  }
+  return parsed.emplace(std::string(cls), std::move(j)).first->second.get();
 }
 
 std::string config_class_for(std::string_view model_type) {
-  const Json& types = transformers_config_data()["model_types"];
+  const Json& types = config_data().head["model_types"];
   auto it = types.find(model_type);
   return it == types.end() ? "" : it->get<std::string>();
 }
 
 std::vector<std::string> transformers_model_types() {
   std::vector<std::string> out;
-  for (const auto& [k, v] : transformers_config_data()["model_types"].items()) out.push_back(k);
+  for (const auto& [k, v] : config_data().head["model_types"].items()) out.push_back(k);
   return out;
 }
 
@@ -93,15 +130,13 @@ void fill(Json& j, const Json& cls, int depth);
 
 // A sub-config (text_config...): the class it is built with, from its own model_type where transformers reads it.
 const Json* sub_class(const Json& spec, const Json& obj) {
-  const Json& data = transformers_config_data();
   std::string name;
   if (spec.contains("class") && spec["class"].is_string()) name = spec["class"];
   if (spec.value("auto", false) || name.empty()) {
     auto mt = obj.find("model_type");
     if (mt != obj.end() && mt->is_string()) name = config_class_for(mt->get<std::string>());
   }
-  auto it = data["classes"].find(name);
-  return it == data["classes"].end() ? nullptr : &*it;
+  return config_class_data(name);
 }
 
 void fill_sub_configs(Json& j, const Json& cls, int depth) {
@@ -159,9 +194,8 @@ Json with_class_defaults(const Json& config) {
   if (!config.is_object()) return config;
   auto mt = config.find("model_type");
   if (mt == config.end() || !mt->is_string()) return config;
-  const Json& classes = transformers_config_data()["classes"];
-  auto cls = classes.find(config_class_for(mt->get<std::string>()));
-  if (cls == classes.end()) return config;
+  const Json* cls = config_class_data(config_class_for(mt->get<std::string>()));
+  if (!cls) return config;
   Json out = config;
   fill(out, *cls, 0);
   return out;

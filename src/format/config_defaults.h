@@ -18,7 +18,9 @@ Json with_class_defaults(const Json& config);
 std::string config_class_for(std::string_view model_type);
 // Every model_type transformers' config registry knows, sorted.
 std::vector<std::string> transformers_model_types();
-// The generated data itself (data/transformers_configs.json), parsed once.
-const Json& transformers_config_data();
+// One config class of the generated data (data/transformers_configs.json), e.g. "LlamaConfig", or nullptr. The file
+// holds one class per line; a class's line is parsed the first time it is asked for (thread-safe), so a run pays
+// only for the classes it builds.
+const Json* config_class_data(std::string_view cls);
 
 }  // namespace memfit
