@@ -34,7 +34,7 @@ ModulePtr talking_head_attn(int64_t dim, int64_t heads, bool bias) {
 Model build(const timm::Args& a) {
   for (const char* k : {"block_layers", "block_layers_token", "patch_layer", "attn_block", "mlp_block",
                         "attn_block_token_only", "mlp_block_token_only"}) {
-    static const Json defaults = timm::defs()["classes"]["Cait"]["defaults"];
+    static const Json defaults = timm::class_defaults("Cait");
     if (a.raw(k) != defaults[k]) a.unsupported(std::string(k) + " " + a.layer(k));
   }
   int64_t dim = timm::checked(a.i("embed_dim"), 1, 1 << 16, "embed_dim");

@@ -1,5 +1,8 @@
 #include "arch/timm_defs.h"
 
+#include <memory>
+#include <mutex>
+
 #include "arch/timm_models_data.h"
 
 #include <cmath>
@@ -39,10 +42,36 @@ const Json& defs() {
   return d;
 }
 
-const Json* model_def(std::string_view name) {
-  const Json& m = defs()["models"];
-  auto it = m.find(std::string(name));
-  return it == m.end() ? nullptr : &*it;
+const Json* entry(std::string_view section, std::string_view name) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<Json>, std::less<>> parsed;  // "section/name"; nullptr: absent
+  const std::string id = std::string(section) + "/" + std::string(name);
+  std::lock_guard lock(mu);
+  if (auto it = parsed.find(id); it != parsed.end()) return it->second.get();
+  const std::string_view all = timm_models_json();
+  std::unique_ptr<Json> j;
+  const std::string head = "\n" + Json(std::string(section)).dump() + ": {\n";
+  if (size_t s = all.find(head); !name.empty() && s != std::string_view::npos) {
+    // From the header's own newline to the section's closing brace: every entry line follows a '\n'.
+    const size_t from = s + head.size() - 1;
+    const std::string_view body = all.substr(from, all.find("\n}", from) - from);
+    const std::string key = "\n" + Json(std::string(name)).dump() + ": ";
+    if (size_t at = body.find(key); at != std::string_view::npos) {
+      const size_t begin = at + key.size();
+      std::string_view line = body.substr(begin, body.find('\n', begin) - begin);
+      if (line.ends_with(',')) line.remove_suffix(1);
+      j = std::make_unique<Json>(Json::parse(line));
+    }
+  }
+  return parsed.emplace(id, std::move(j)).first->second.get();
+}
+
+const Json* model_def(std::string_view name) { return entry("models", name); }
+
+const Json& class_defaults(std::string_view cls) {
+  static const Json none = Json::object();
+  const Json* c = entry("classes", cls);
+  return c && c->contains("defaults") ? (*c)["defaults"] : none;
 }
 
 Args::Args(Json kwargs, std::string arch, std::string cls)
@@ -131,8 +160,7 @@ void Args::unsupported(std::string_view why) const {
 
 std::string missing_builder(std::string_view arch) {
   const Json* def = model_def(arch);
-  const Json& un = defs()["unresolved"];
-  if (auto u = un.find(std::string(arch)); !def && u != un.end())
+  if (const Json* u = def ? nullptr : entry("unresolved", arch))
     return fmt::format("not supported: timm `{}` ({}) could not be read from timm's source: {}", arch,
                        (*u)["module"].get<std::string>(), (*u)["reason"].get<std::string>());
   if (!def) return "";
@@ -155,7 +183,7 @@ std::optional<Model> build_from_defs(const Json& config, const std::string& arch
   Json kw = (*def)["args"];
   if (auto ma = config.find("model_args"); ma != config.end() && !ma->is_null()) {
     if (!ma->is_object()) throw ConfigError("timm config: `model_args` is not an object");
-    const Json& known = defs()["classes"][cls]["defaults"];
+    const Json& known = class_defaults(cls);
     for (auto it = ma->begin(); it != ma->end(); ++it) {
       // timm would raise TypeError for a keyword the class does not take: refused, never guessed.
       if (!known.contains(it.key()) && !kw.contains(it.key()) && it.key() != "pretrained_cfg_overlay")
@@ -177,7 +205,7 @@ std::optional<Model> build_from_defs(const Json& config, const std::string& arch
     throw UnsupportedClass(fmt::format("not supported: timm `{}` is a pruned variant (channel counts from timm's "
                                        "_pruned/{}.txt, not modelled)", arch, arch));
   kw.erase("pruned");
-  Json all = defs()["classes"][cls]["defaults"];
+  Json all = class_defaults(cls);
   for (auto it = kw.begin(); it != kw.end(); ++it) all[it.key()] = it.value();
   Args a(std::move(all), arch, cls);
   if (a.has("num_classes") && (a.i("num_classes") < 0 || a.i("num_classes") > (1 << 24)))

@@ -14,8 +14,14 @@ namespace memfit::timm {
 // The generated data: {"classes": {cls: {module, defaults}}, "models": {name: {module, class, args, tag, cfg}},
 // "unresolved": {name: {module, reason}}}.
 const Json& defs();
+// One entry of a section ("classes", "models", "unresolved") of the generated data, or nullptr. The file holds one
+// entry per line; an entry is parsed alone the first time it is asked for (thread-safe), so a run pays only for
+// the model and class it builds. defs() parses the whole file (for tests and tools that list everything).
+const Json* entry(std::string_view section, std::string_view name);
 // One registered model's entry, or nullptr.
 const Json* model_def(std::string_view name);
+// A class's __init__ defaults (an empty object for a class the data does not know).
+const Json& class_defaults(std::string_view cls);
 
 // The keyword arguments a timm class receives for one config: the class's __init__ defaults, overridden by the
 // registered model's args, overridden by the config's model_args; then num_classes / global_pool / in_chans /
