@@ -14,7 +14,7 @@
 #include <set>
 
 #include "arch/registry.h"
-#include "arch/timm_defs.h"
+#include "arch/timm/defs.h"
 #include "tree/measure.h"
 
 namespace {

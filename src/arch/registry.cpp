@@ -1,5 +1,5 @@
 #include "arch/registry.h"
-#include "arch/timm_defs.h"
+#include "arch/timm/defs.h"
 
 #include "format/config_defaults.h"
 #include "tree/measure.h"
@@ -211,7 +211,7 @@ Result<BuiltModel> build_transformers_unguarded(const Json& given, Target target
 }
 
 namespace timm {
-// Why a registered name has no builder yet ("" for a name timm does not register); timm_defs.cpp.
+// Why a registered name has no builder yet ("" for a name timm does not register); timm/defs.cpp.
 std::string missing_builder(std::string_view arch);
 }  // namespace timm
 

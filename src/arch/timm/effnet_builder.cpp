@@ -1,0 +1,250 @@
+#include "arch/timm/effnet_builder.h"
+
+#include <cmath>
+#include <map>
+
+namespace memfit::timm {
+using namespace blocks;
+namespace {
+
+// One decoded block string: its type and options ("k" -> "3.5.7").
+struct BlockStr {
+  std::string type;
+  std::map<std::string, std::string> opt;
+  bool skip = false, noskip = false;
+  bool has(const std::string& k) const { return opt.contains(k); }
+  double num(const std::string& k, double def) const {
+    auto it = opt.find(k);
+    if (it == opt.end()) return def;
+    try {
+      return std::stod(it->second);
+    } catch (...) {
+      throw ConfigError("timm block option `" + k + "` is not a number");
+    }
+  }
+  // _parse_ksize: "3" -> {3}, "3.5.7" -> {3, 5, 7}.
+  std::vector<int64_t> ks(const std::string& k, int64_t def) const {
+    auto it = opt.find(k);
+    if (it == opt.end()) return {def};
+    std::vector<int64_t> out;
+    size_t pos = 0;
+    while (pos <= it->second.size()) {
+      size_t end = it->second.find('.', pos);
+      if (end == std::string::npos) end = it->second.size();
+      out.push_back(checked(std::stoll(it->second.substr(pos, end - pos)), 1, 63, "kernel size"));
+      pos = end + 1;
+    }
+    return out;
+  }
+};
+
+BlockStr decode(const std::string& s) {
+  BlockStr b;
+  size_t pos = 0;
+  bool first = true;
+  while (pos <= s.size()) {
+    size_t end = s.find('_', pos);
+    if (end == std::string::npos) end = s.size();
+    std::string op = s.substr(pos, end - pos);
+    pos = end + 1;
+    if (first) {
+      b.type = op, first = false;
+    } else if (op == "noskip") {
+      b.noskip = true;
+    } else if (op == "skip") {
+      b.skip = true;
+    } else if (!op.empty() && op[0] == 'n') {
+      // activation: no tensors
+    } else {
+      size_t d = op.find_first_of("0123456789");
+      if (d != std::string::npos && d > 0) b.opt[op.substr(0, d)] = op.substr(d);
+    }
+  }
+  return b;
+}
+
+// Python's round() (half to even) of a double.
+int64_t py_round(double v) { return static_cast<int64_t>(std::nearbyint(v)); }
+
+// _scale_stage_depth: the repeats of each block string of one stage after the depth multiplier.
+std::vector<int64_t> scale_depth(const std::vector<int64_t>& repeats, double mult, bool trunc_round) {
+  int64_t total = 0;
+  for (auto r : repeats) total += r;
+  int64_t scaled = trunc_round ? std::max<int64_t>(1, py_round(total * mult)) : static_cast<int64_t>(std::ceil(total * mult));
+  std::vector<int64_t> out(repeats.size());
+  for (size_t k = repeats.size(); k-- > 0;) {
+    int64_t r = std::max<int64_t>(1, py_round(double(repeats[k]) / double(total) * double(scaled)));
+    out[k] = r;
+    total -= repeats[k];
+    scaled -= r;
+  }
+  return out;
+}
+
+std::vector<int64_t> split_channels(int64_t chs, size_t n) {
+  std::vector<int64_t> s(n, chs / static_cast<int64_t>(n));
+  int64_t sum = 0;
+  for (auto x : s) sum += x;
+  s[0] += chs - sum;
+  return s;
+}
+
+int64_t num_groups(int64_t group_size, int64_t chs) { return group_size ? chs / group_size : 1; }
+
+}  // namespace
+
+RoundChannels::RoundChannels(const Json& fn) {
+  if (layer_name(fn) != "round_channels") throw UnsupportedClass("not supported: round_chs_fn " + fn.dump());
+  auto kw = fn.find("kwargs");
+  if (kw == fn.end()) return;
+  multiplier = kw->value("multiplier", 1.0);
+  divisor = kw->value("divisor", int64_t{8});
+  round_limit = kw->value("round_limit", 0.9);
+  if (auto m = kw->find("channel_min"); m != kw->end() && m->is_number_integer()) channel_min = m->get<int64_t>();
+}
+
+int64_t RoundChannels::operator()(double chs) const {
+  if (multiplier == 0) return static_cast<int64_t>(chs);
+  return make_divisible(chs * multiplier, divisor, channel_min, round_limit);
+}
+
+EffnetBuilder::EffnetBuilder(const Args& a)
+    : round_chs(a.raw("round_chs_fn")), a_(a), se_from_exp_(a.has("se_from_exp") && a.b("se_from_exp")) {
+  norm_ = a.has("norm_layer") ? a.layer("norm_layer") : "nn.BatchNorm2d";
+  if (norm_ == "GroupNormAct") {
+    const Json* gs = a.layer_kwarg("norm_layer", "group_size");
+    if (!gs || !gs->is_number_integer()) a.unsupported("GroupNormAct without a group_size");
+    norm_group_size_ = gs->get<double>();
+  } else if (norm_ != "nn.BatchNorm2d" && norm_ != "BatchNorm2d") {
+    a.unsupported("norm_layer " + norm_);
+  }
+  if (a.has("aa_layer")) a.unsupported("aa_layer");
+}
+
+ModulePtr EffnetBuilder::norm_act(int64_t chs) const {
+  if (norm_group_size_ == 0) return bn_act(chs);
+  auto n = make("GroupNormAct");
+  n->param("weight", {chs});
+  n->param("bias", {chs});
+  n->add("drop", leaf("Identity"));
+  n->add("act", leaf("ReLU"));
+  return n;
+}
+
+ModulePtr EffnetBuilder::conv(int64_t in, int64_t out, const std::vector<int64_t>& kernels, int64_t groups) const {
+  if (kernels.size() == 1) return conv2d(in, out, kernels[0], false, groups);
+  bool depthwise = groups == in;
+  if (!depthwise && groups != 1) a_.unsupported("grouped MixedConv2d");
+  auto ins = split_channels(in, kernels.size()), outs = split_channels(out, kernels.size());
+  auto m = make("MixedConv2d");
+  for (size_t i = 0; i < kernels.size(); ++i)
+    m->add(std::to_string(i), conv2d(ins[i], outs[i], kernels[i], false, depthwise ? outs[i] : 1));
+  return m;
+}
+
+ModulePtr EffnetBuilder::build(int64_t stem_chs) {
+  const Json& call = a_.raw("block_args");
+  if (!call.is_object() || call.value("$call", "") != "decode_arch_def" || !call.contains("args") || !call["args"].is_array())
+    a_.unsupported("block_args is not decode_arch_def(...)");
+  const Json& cargs = call["args"];
+  Json kw = call.value("kwargs", Json::object());
+  const Json& arch_def = cargs[0];
+  Json mult = cargs.size() > 1 ? cargs[1] : kw.value("depth_multiplier", Json(1.0));
+  bool trunc_round = kw.value("depth_trunc", std::string("ceil")) == "round";
+  bool fix_first_last = kw.value("fix_first_last", false);
+  int64_t experts = kw.value("experts_multiplier", int64_t{1});
+  Json group_size = kw.value("group_size", Json());
+  (void)experts;
+
+  // SqueezeExcite (or a partial of it): rd channels from rd_round_fn (round() unless round_channels is bound).
+  const Json& se = a_.raw("se_layer");
+  std::string se_cls = se.is_null() ? "SqueezeExcite" : layer_name(se);
+  if (se_cls != "SqueezeExcite") a_.unsupported("se_layer " + se_cls);
+  std::optional<RoundChannels> se_round;
+  if (const Json* r = a_.layer_kwarg("se_layer", "rd_round_fn")) se_round.emplace(*r);
+
+  in_chs = stem_chs;
+  auto stages = make("Sequential");
+  for (size_t si = 0; si < arch_def.size(); ++si) {
+    std::vector<BlockStr> strs;
+    std::vector<int64_t> repeats;
+    for (const auto& s : arch_def[si]) {
+      if (!s.is_string()) a_.unsupported("a block definition is not a string");
+      strs.push_back(decode(s.get<std::string>()));
+      repeats.push_back(checked(static_cast<int64_t>(strs.back().num("r", 1)), 1, 1000, "repeats"));
+    }
+    double m = mult.is_array() ? mult.at(si).get<double>() : mult.get<double>();
+    if (fix_first_last && (si == 0 || si + 1 == arch_def.size())) m = 1.0;
+    auto rs = scale_depth(repeats, m, trunc_round);
+    auto stage = make("Sequential");
+    int64_t bi = 0;
+    for (size_t k = 0; k < strs.size(); ++k)
+      for (int64_t r = 0; r < rs[k]; ++r) {
+        const BlockStr& b = strs[k];
+        if (b.has("d") && b.type != "mha" && b.type != "mqa") a_.unsupported("space-to-depth blocks");
+        if (b.has("cc")) a_.unsupported("CondConv blocks");
+        int64_t out = round_chs(b.num("c", 0));
+        double exp = b.num("e", 1.0);
+        double se_ratio = b.num("se", 0);
+        if (se_ratio > 0 && !se_from_exp_) se_ratio /= (b.type == "ds" || b.type == "dsa" || b.type == "cn") ? 1.0 : exp;
+        int64_t gs_default = (b.type == "ds" || b.type == "dsa" || b.type == "ir") ? 1 : 0;
+        int64_t gs = b.has("gs") ? static_cast<int64_t>(b.num("gs", 0))
+                     : group_size.is_number_integer() ? group_size.get<int64_t>() : gs_default;
+        auto se_mod = [&](int64_t chs) -> ModulePtr {
+          if (se_ratio <= 0) return leaf("Identity");
+          double v = chs * se_ratio;
+          int64_t rd = se_round ? (*se_round)(v) : py_round(v);
+          auto s = make("SqueezeExcite");
+          s->add("conv_reduce", conv2d(chs, rd, 1));
+          s->add("act1", leaf("ReLU"));
+          s->add("conv_expand", conv2d(rd, chs, 1));
+          s->add("gate", leaf("Sigmoid"));
+          return s;
+        };
+        ModulePtr blk;
+        // conv, bn1, aa, se, pointwise-linear conv, bn2: DepthwiseSeparableConv and EdgeResidual.
+        auto conv_se_pw = [&](std::string cls, std::string first, ModulePtr c, int64_t mid, std::string pw) {
+          blk = make(std::move(cls));
+          blk->add(std::move(first), std::move(c));
+          blk->add("bn1", norm_act(mid));
+          blk->add("aa", leaf("Identity"));
+          blk->add("se", se_mod(mid));
+          blk->add(std::move(pw), conv(mid, out, b.ks("p", 1)));
+          blk->add("bn2", norm_act(out));
+        };
+        if (b.type == "ds" || b.type == "dsa") {
+          conv_se_pw("DepthwiseSeparableConv", "conv_dw", conv(in_chs, in_chs, b.ks("k", 3), num_groups(gs, in_chs)),
+                     in_chs, "conv_pw");
+        } else if (b.type == "ir") {
+          int64_t mid = make_divisible(in_chs * exp);
+          blk = make("InvertedResidual");
+          blk->add("conv_pw", conv(in_chs, mid, b.ks("a", 1)));
+          blk->add("bn1", norm_act(mid));
+          blk->add("conv_dw", conv(mid, mid, b.ks("k", 3), num_groups(gs, mid)));
+          blk->add("bn2", norm_act(mid));
+          blk->add("aa", leaf("Identity"));
+          blk->add("se", se_mod(mid));
+          blk->add("conv_pwl", conv(mid, out, b.ks("p", 1)));
+          blk->add("bn3", norm_act(out));
+        } else if (b.type == "er") {
+          int64_t force = b.has("fc") ? round_chs(b.num("fc", 0)) : 0;
+          int64_t mid = make_divisible((force > 0 ? force : in_chs) * exp);
+          conv_se_pw("EdgeResidual", "conv_exp", conv(in_chs, mid, b.ks("k", 3), num_groups(gs, mid)), mid, "conv_pwl");
+        } else if (b.type == "cn") {
+          blk = make("ConvBnAct");
+          blk->add("conv", conv(in_chs, out, b.ks("k", 3), num_groups(gs, in_chs)));
+          blk->add("bn1", norm_act(out));
+          blk->add("aa", leaf("Identity"));
+        } else {
+          a_.unsupported("block type `" + b.type + "`");
+        }
+        blk->add("drop_path", leaf("Identity"));
+        stage->add(std::to_string(bi++), blk);
+        in_chs = out;
+      }
+    stages->add(std::to_string(si), stage);
+  }
+  return stages;
+}
+
+}  // namespace memfit::timm

@@ -1,0 +1,40 @@
+// timm's _efficientnet_builder / _efficientnet_blocks shared by EfficientNet and MobileNetV3: the block strings of
+// decode_arch_def ("ir_r2_k3_s2_e6_c24_se0.25") decoded and depth-scaled, then built into stages of
+// DepthwiseSeparableConv, InvertedResidual, EdgeResidual and ConvBnAct blocks with their SqueezeExcite, following the
+// class's arguments (round_chs_fn, norm_layer, se_layer, se_from_exp) from data/timm/models.json.
+#pragma once
+#include <string>
+
+#include "arch/timm/defs.h"
+#include "arch/timm/layers.h"
+
+namespace memfit::timm {
+
+// round_channels(chs, multiplier, divisor, channel_min, round_limit) as bound by a partial (or the plain function).
+struct RoundChannels {
+  double multiplier = 1.0, round_limit = 0.9;
+  int64_t divisor = 8, channel_min = 0;
+  explicit RoundChannels(const Json& fn);
+  int64_t operator()(double chs) const;
+};
+
+class EffnetBuilder {
+ public:
+  explicit EffnetBuilder(const Args& a);
+  // The model's norm + act layer (BatchNormAct2d / GroupNormAct) over `chs`.
+  ModulePtr norm_act(int64_t chs) const;
+  // create_conv2d: a Conv2d, or a MixedConv2d when `kernels` has several sizes; `groups` as the block computed.
+  ModulePtr conv(int64_t in, int64_t out, const std::vector<int64_t>& kernels, int64_t groups = 1) const;
+  // The stages (nn.Sequential of nn.Sequential) for `block_args`, from `stem_chs` input channels.
+  ModulePtr build(int64_t stem_chs);
+  const RoundChannels round_chs;
+  int64_t in_chs = 0;  // after build: the last block's output channels
+
+ private:
+  const Args& a_;
+  std::string norm_;
+  double norm_group_size_ = 0;
+  bool se_from_exp_;
+};
+
+}  // namespace memfit::timm

@@ -1,0 +1,93 @@
+// Idefics2: transformers' modeling_idefics2.py. Idefics2VisionTransformer (patch Conv2d, learned positions, encoder of
+// biased k/v/q/out attention + fc1/fc2 MLP with two LayerNorms, post_layernorm), a connector (a gated MLP from the
+// vision width to the text width, then a perceiver resampler: latents, layers of RMSNorms + GQA cross-attention +
+// a 4x gated MLP, a final norm) and the text model AutoModel builds from text_config (Mistral by default).
+#include "arch/blocks.h"
+#include "arch/transformers/heads.h"
+#include "arch/transformers/media.h"
+#include "arch/transformers/multimodal.h"
+#include "arch/registry.h"
+
+namespace memfit {
+namespace {
+using namespace blocks;
+
+// Idefics2MLP: gate_proj / up_proj [inter, in], down_proj [out, inter], bias-free.
+ModulePtr mlp(int64_t in, int64_t inter, int64_t out, const std::string& act) {
+  auto m = make("Idefics2MLP");
+  m->add("gate_proj", linear(in, inter, false));
+  m->add("up_proj", linear(in, inter, false));
+  m->add("down_proj", linear(inter, out, false));
+  m->add("act_fn", leaf(act_class(act)));
+  return m;
+}
+
+ModulePtr vision_model(const Config& v) {
+  int64_t h = media::dim(v, "hidden_size", 768), patch = media::dim(v, "patch_size", 32);
+  int64_t side = media::dim(v, "image_size", 224) / patch, inter = media::dim(v, "intermediate_size", 3072);
+  auto emb = make("Idefics2VisionEmbeddings");
+  emb->add("patch_embedding", conv2d(media::dim(v, "num_channels", 3), h, patch));
+  emb->add("position_embedding", embedding(side * side, h));
+  auto fc = make("Idefics2VisionMLP");
+  fc->add("activation_fn", leaf(act_class(v.s("hidden_act", "gelu_pytorch_tanh"))));
+  fc->add("fc1", linear(h, inter));
+  fc->add("fc2", linear(inter, h));
+  auto layer = make("Idefics2EncoderLayer");
+  layer->add("self_attn", media::kvq_attention("Idefics2VisionAttention", h));
+  layer->add("layer_norm1", layer_norm(h));
+  layer->add("mlp", fc);
+  layer->add("layer_norm2", layer_norm(h));
+  auto enc = make("Idefics2Encoder");
+  enc->add("layers", repeat(layer, media::count(v, "num_hidden_layers", 12)));
+  auto m = make("Idefics2VisionTransformer");
+  m->add("embeddings", emb);
+  m->add("encoder", enc);
+  m->add("post_layernorm", layer_norm(h));
+  return m;
+}
+
+ModulePtr resampler(const Config& p, int64_t text_hidden) {
+  int64_t h = p.has("hidden_size") ? media::dim(p, "hidden_size", text_hidden) : text_hidden;
+  int64_t heads = media::dim(p, "resampler_n_heads", 16), head_dim = media::dim(p, "resampler_head_dim", 96);
+  int64_t kv = media::dim(p, "num_key_value_heads", 4);
+  std::string act = p.s("hidden_act", "silu");
+  auto norm = [&] { return rms_norm("Idefics2RMSNorm", h); };
+  auto layer = make("Idefics2PerceiverLayer");
+  layer->add("input_latents_norm", norm());
+  layer->add("input_context_norm", norm());
+  layer->add("self_attn", qkvo_attention("Idefics2PerceiverAttention", {h, heads, kv, head_dim, false, false}));
+  layer->add("post_attention_layernorm", norm());
+  layer->add("mlp", mlp(h, 4 * h, h, act));
+  auto r = make("Idefics2PerceiverResampler");
+  r->param("latents", {media::dim(p, "resampler_n_latents", 64), h});
+  r->add("layers", repeat(layer, media::count(p, "resampler_depth", 3)));
+  r->add("norm", norm());
+  return r;
+}
+
+Model build(const Config& c, std::string_view cls) {
+  SubConfig vc = sub_config(c, "vision_config", Json::object(), "idefics2_vision");
+  SubConfig pc = sub_config(c, "perceiver_config", Json::object(), "idefics2_perceiver");
+  SubConfig tc = sub_config(c, "text_config", {{"model_type", "mistral"}}, "");
+  Model text = auto_model(tc.c);
+  int64_t th = tc.c.i("hidden_size");
+  auto conn = make("Idefics2Connector");
+  conn->add("modality_projection", mlp(media::dim(vc.c, "hidden_size", 768), tc.c.i("intermediate_size"), th,
+                                       tc.c.s("hidden_act", "silu")));
+  conn->add("perceiver_resampler", resampler(pc.c, th));
+  auto m = make("Idefics2Model");
+  m->add("vision_model", vision_model(vc.c));
+  m->add("connector", conn);
+  m->add("text_model", text.root);
+  Model base{m, {"Idefics2VisionAttention", "Idefics2MLP", "Idefics2PerceiverLayer"}};
+  merge_no_split(base.no_split, text.no_split);
+  if (cls == "Idefics2Model") return base;
+  if (cls != "Idefics2ForConditionalGeneration") heads::unsupported(cls);
+  return conditional_generation(std::string(cls), base, th, tc.c.i("vocab_size"), c.b("tie_word_embeddings", false),
+                                "model.text_model.embed_tokens.weight");
+}
+
+MEMFIT_FAMILY({"idefics2"}, "Idefics2", build);
+
+}  // namespace
+}  // namespace memfit

@@ -1,0 +1,182 @@
+// SAM: transformers' modeling_sam.py. A ViT image encoder with windowed attention and relative positions plus a conv
+// neck, a prompt encoder (points, boxes, masks) and a two-way-transformer mask decoder. The prompt encoder's
+// positional embedding is tied to the model's shared_image_embedding.
+#include <algorithm>
+
+#include "arch/blocks.h"
+#include "arch/transformers/heads.h"
+#include "arch/transformers/media.h"
+#include "arch/registry.h"
+
+namespace memfit {
+namespace {
+using namespace blocks;
+
+ModulePtr positional_embedding(const Config& vision) {
+  auto m = make("SamPositionalEmbedding");
+  m->param("positional_embedding", {2, media::dim(vision, "num_pos_feats", 128)});
+  return m;
+}
+
+ModulePtr mlp_block(const Config& c, int64_t h, int64_t mlp_dim, std::string_view act_default) {
+  auto m = make("SamMLPBlock");
+  m->add("lin1", linear(h, mlp_dim));
+  m->add("lin2", linear(mlp_dim, h));
+  m->add("act", leaf(act_class(c.s("hidden_act", act_default))));
+  return m;
+}
+
+// SamVisionLayer; the attention class is the SDPA one (what from_config picks), so `_no_split_modules`'
+// "SamVisionAttention" never matches it.
+ModulePtr vision_layer(const Config& c, int64_t h, int64_t heads, int64_t mlp_dim, int64_t window, int64_t grid) {
+  auto attn = make("SamVisionSdpaAttention");
+  attn->add("qkv", linear(h, 3 * h, c.b("qkv_bias", true)));
+  attn->add("proj", linear(h, h));
+  if (c.b("use_rel_pos", true)) {
+    int64_t size = window == 0 ? grid : window;
+    attn->param("rel_pos_h", {2 * size - 1, h / heads});
+    attn->param("rel_pos_w", {2 * size - 1, h / heads});
+  }
+  auto l = make("SamVisionLayer");
+  l->add("layer_norm1", layer_norm(h));
+  l->add("attn", attn);
+  l->add("layer_norm2", layer_norm(h));
+  l->add("mlp", mlp_block(c, h, mlp_dim, "gelu"));
+  return l;
+}
+
+ModulePtr vision_encoder(const Config& c) {
+  int64_t h = media::dim(c, "hidden_size", 768), heads = media::dim(c, "num_attention_heads", 12);
+  media::divisible(c, h, heads, "hidden_size / num_attention_heads");
+  int64_t image = media::dim(c, "image_size", 1024), patch = media::dim(c, "patch_size", 16);
+  int64_t grid = image / patch, out = media::dim(c, "output_channels", 256);
+  media::require(c, grid >= 1, "image_size is smaller than patch_size");
+  int64_t mlp_dim = c.has("mlp_dim") ? media::dim(c, "mlp_dim", 0)
+                                     : static_cast<int64_t>(static_cast<double>(h) * c.f("mlp_ratio", 4.0));
+  media::require(c, mlp_dim > 0 && mlp_dim <= media::kMaxDim, "mlp_dim out of range");
+  auto global = media::dims(c, "global_attn_indexes", {2, 5, 8, 11}, 0);
+  int64_t window = c.i("window_size", 14);
+  media::require(c, window >= 0 && window <= media::kMaxDim, "window_size out of range");
+
+  auto pe = make("SamPatchEmbeddings");
+  pe->add("projection", conv2d(media::dim(c, "num_channels", 3), h, patch));
+  auto enc = make("SamVisionEncoder");
+  enc->add("patch_embed", pe);
+  if (c.b("use_abs_pos", true)) enc->param("pos_embed", {1, grid, grid, h});
+  auto windowed = vision_layer(c, h, heads, mlp_dim, window, grid), full = vision_layer(c, h, heads, mlp_dim, 0, grid);
+  auto layers = make("ModuleList");
+  for (int64_t i = 0, n = media::count(c, "num_hidden_layers", 12); i < n; ++i) {
+    bool is_global = std::find(global.begin(), global.end(), i) != global.end();
+    layers->add(std::to_string(i), is_global ? full : windowed);
+  }
+  enc->add("layers", layers);
+  auto neck = make("SamVisionNeck");
+  neck->add("conv1", conv2d(h, out, 1, false));
+  neck->add("layer_norm1", layer_norm(out, true, "SamLayerNorm"));
+  neck->add("conv2", conv2d(out, out, 3, false));
+  neck->add("layer_norm2", layer_norm(out, true, "SamLayerNorm"));
+  enc->add("neck", neck);
+  return enc;
+}
+
+ModulePtr prompt_encoder(const Config& vision, const Config& c) {
+  int64_t h = media::dim(c, "hidden_size", 256), mic = media::dim(c, "mask_input_channels", 16);
+  media::require(c, mic >= 4, "mask_input_channels must be at least 4");
+  auto mask = make("SamMaskEmbedding");
+  mask->add("activation", leaf(act_class(c.s("hidden_act", "gelu"))));
+  mask->add("conv1", conv2d(1, mic / 4, 2));
+  mask->add("conv2", conv2d(mic / 4, mic, 2));
+  mask->add("conv3", conv2d(mic, h, 1));
+  mask->add("layer_norm1", layer_norm(mic / 4, true, "SamLayerNorm"));
+  mask->add("layer_norm2", layer_norm(mic, true, "SamLayerNorm"));
+
+  auto m = make("SamPromptEncoder");
+  auto shared = make("SamPositionalEmbedding");
+  shared->tie("positional_embedding", {2, media::dim(vision, "num_pos_feats", 128)},
+              "shared_image_embedding.positional_embedding");
+  m->add("shared_embedding", shared);
+  m->add("mask_embed", mask);
+  m->add("no_mask_embed", embedding(1, h));
+  m->add("point_embed", repeat(embedding(1, h), media::count(c, "num_point_embeddings", 4)));
+  m->add("not_a_point_embed", embedding(1, h));
+  return m;
+}
+
+ModulePtr attention(int64_t h, int64_t downsample) {
+  auto a = make("SamAttention");
+  int64_t inner = h / downsample;
+  a->add("q_proj", linear(h, inner));
+  a->add("k_proj", linear(h, inner));
+  a->add("v_proj", linear(h, inner));
+  a->add("out_proj", linear(inner, h));
+  return a;
+}
+
+// SamFeedForward: proj_in, proj_out and num_layers - 2 hidden Linears.
+ModulePtr feed_forward(int64_t in, int64_t hidden, int64_t out, int64_t layers) {
+  auto m = make("SamFeedForward");
+  m->add("activation", leaf("ReLU"));
+  m->add("proj_in", linear(in, hidden));
+  m->add("proj_out", linear(hidden, out));
+  m->add("layers", repeat(linear(hidden, hidden), std::max<int64_t>(layers - 2, 0)));
+  return m;
+}
+
+ModulePtr mask_decoder(const Config& c) {
+  int64_t h = media::dim(c, "hidden_size", 256), down = media::dim(c, "attention_downsample_rate", 2);
+  media::require(c, h >= 8 && h / down > 0, "mask decoder hidden_size too small");
+  int64_t masks = media::count(c, "num_multimask_outputs", 3) + 1;
+  auto block = make("SamTwoWayAttentionBlock");
+  block->add("self_attn", attention(h, 1));
+  block->add("layer_norm1", layer_norm(h));
+  block->add("cross_attn_token_to_image", attention(h, down));
+  block->add("layer_norm2", layer_norm(h));
+  block->add("mlp", mlp_block(c, h, media::dim(c, "mlp_dim", 2048), "relu"));
+  block->add("layer_norm3", layer_norm(h));
+  block->add("layer_norm4", layer_norm(h));
+  block->add("cross_attn_image_to_token", attention(h, down));
+  auto tr = make("SamTwoWayTransformer");
+  tr->add("layers", repeat(block, media::count(c, "num_hidden_layers", 2)));
+  tr->add("final_attn_token_to_image", attention(h, down));
+  tr->add("layer_norm_final_attn", layer_norm(h));
+
+  auto m = make("SamMaskDecoder");
+  m->add("iou_token", embedding(1, h));
+  m->add("mask_tokens", embedding(masks, h));
+  m->add("transformer", tr);
+  m->add("upscale_conv1", media::conv_transpose2d(h, h / 4, 2));
+  m->add("upscale_conv2", media::conv_transpose2d(h / 4, h / 8, 2));
+  m->add("upscale_layer_norm", layer_norm(h / 4, true, "SamLayerNorm"));
+  m->add("activation", leaf("GELU"));
+  m->add("output_hypernetworks_mlps", repeat(feed_forward(h, h, h / 8, 3), masks));
+  m->add("iou_prediction_head", feed_forward(h, media::dim(c, "iou_head_hidden_dim", 256), masks,
+                                             media::count(c, "iou_head_depth", 3)));
+  return m;
+}
+
+Model build(const Config& c, std::string_view cls) {
+  std::vector<std::string> no_split{"SamVisionAttention"};
+  Json empty = Json::object();
+  auto sub = [&](const char* key) {
+    return c.opt_sub(key).value_or(Config(empty, c.model_type(), std::string(key) + "."));
+  };
+  if (cls == "SamVisionModel") {
+    auto root = make("SamVisionModel");
+    root->add("vision_encoder", vision_encoder(c.model_type() == "sam" ? sub("vision_config") : c));
+    return {root, no_split};
+  }
+  if (cls != "SamModel") heads::unsupported(cls);
+  Config vision = sub("vision_config");
+  auto root = make("SamModel");
+  root->add("shared_image_embedding", positional_embedding(vision));
+  root->add("vision_encoder", vision_encoder(vision));
+  root->add("prompt_encoder", prompt_encoder(vision, sub("prompt_encoder_config")));
+  root->add("mask_decoder", mask_decoder(sub("mask_decoder_config")));
+  return {root, no_split};
+}
+
+MEMFIT_FAMILY({"sam"}, "Sam", build);
+MEMFIT_FAMILY({"sam_vision_model"}, "SamVision", build);
+
+}  // namespace
+}  // namespace memfit
