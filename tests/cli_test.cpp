@@ -139,3 +139,19 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<BadCase>& i) { return std::string(i.param.name); });
 
 }  // namespace
+
+namespace {
+// Only the command named first is registered (src/cli/main.cpp): each command's own help still comes out whole, and
+// the top-level help lists every command.
+TEST(CliCommands, EachCommandRegistersItselfAlone) {
+  for (std::string name : {"estimate-memory", "list", "inspect", "gpus", "fit", "search", "serve", "publish"}) {
+    auto r = memfit::testing_util::run_cli(name + " --help");
+    EXPECT_EQ(r.code, 0) << name;
+    EXPECT_NE(r.out.find("Usage: memfit " + name), std::string::npos) << name << ":\n" << r.out;
+  }
+  auto top = memfit::testing_util::run_cli("--help");
+  EXPECT_EQ(top.code, 0);
+  for (std::string name : {"estimate-memory", "list", "inspect", "gpus", "fit", "search", "serve", "publish"})
+    EXPECT_NE(top.out.find("  " + name), std::string::npos) << name;
+}
+}  // namespace

@@ -1,4 +1,6 @@
-// memfit's command line: registers the subcommands (one file each), parses, maps errors to exit codes.
+// memfit's command line: registers the subcommands (one file each), parses, maps errors to exit codes. A run names
+// its command first, so only that command's flags are registered (setting up all of them was a fifth of a catalog
+// estimate's start-up); without a known command first, all are, for the help and the error.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -6,15 +8,35 @@
 
 #include "cli/commands.h"
 
+namespace {
+
+// Every command, in the order `memfit --help` lists them; each adder registers the subcommand of this name.
+struct CommandEntry {
+  const char* name;
+  memfit::cli::Command (*add)(CLI::App&);
+};
+constexpr CommandEntry kCommands[] = {
+    {"estimate-memory", memfit::cli::add_estimate_memory}, {"list", memfit::cli::add_list},
+    {"inspect", memfit::cli::add_inspect},                 {"gpus", memfit::cli::add_gpus},
+    {"fit", memfit::cli::add_fit},                         {"search", memfit::cli::add_search},
+    {"serve", memfit::cli::add_serve},                     {"publish", memfit::cli::add_publish},
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace memfit::cli;
   CLI::App app{"memfit: how much memory a model needs, and whether it fits", "memfit"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("memfit 0.1.0"));
-  std::vector<Command> commands{add_estimate_memory(app), add_list(app), add_inspect(app), add_gpus(app),
-                                add_fit(app), add_search(app), add_serve(app), add_publish(app)};
+  std::string first = argc > 1 ? argv[1] : "";
+  std::vector<Command> commands;
+  for (const auto& c : kCommands)
+    if (first == c.name) commands.push_back(c.add(app));
+  if (commands.empty())
+    for (const auto& c : kCommands) commands.push_back(c.add(app));
   if (argc > 1 && argv[1][0] != '-') {
-    std::string first = argv[1], names;
+    std::string names;
     bool known = false;
     for (const auto& c : commands) {
       known = known || c.sub->get_name() == first;

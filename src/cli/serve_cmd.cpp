@@ -1,17 +1,16 @@
-// `memfit serve`: the web page and its JSON API (src/serve/), on loopback unless --host says otherwise.
-#include <csignal>
+// `memfit serve`: the web page and its JSON API (src/serve/), on loopback unless --host says otherwise. The server
+// lives in memfit-serve.so beside the binary (serve/module.h), loaded only by this command.
+#include <dlfcn.h>
+
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/commands.h"
-#include "serve/server.h"
+#include "serve/module.h"
 
 namespace memfit::cli {
 
 namespace {
-serve::Server* g_server = nullptr;
-extern "C" void on_signal(int) {
-  if (g_server) g_server->stop();
-}
 
 struct Args {
   serve::ServeOptions o;
@@ -19,23 +18,34 @@ struct Args {
   bool quiet = false;
 };
 
+// The directory of the running binary, where the build leaves memfit-serve.so.
+std::string binary_dir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : exe.parent_path().string();
+}
+
 int run(Args& a) {
   a.o.resolve.use_hub = true;
   a.o.resolve.offline = a.offline;
   if (!a.quiet) a.o.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-  serve::Server server(a.o);
-  auto port = server.bind();
-  if (!port) return report_error(port.error());
-  std::string host = a.o.host.find(':') != std::string::npos ? "[" + a.o.host + "]" : a.o.host;
-  std::printf("memfit serve: http://%s:%d/\n", host.c_str(), *port);
-  std::fflush(stdout);
-  g_server = &server;
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGPIPE, SIG_IGN);
-  server.run();
-  g_server = nullptr;
-  return 0;
+  std::string path = binary_dir() + "/" + serve::kModuleFileName;
+  void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!module) {
+    const char* why = dlerror();
+    return report_error({ErrorKind::NotFound, "the web server module `" + path + "` could not be loaded (" +
+                                                  std::string(why ? why : "unknown reason") +
+                                                  "): it is built beside the binary by `make memfit`"});
+  }
+  auto entry = reinterpret_cast<serve::ModuleEntry>(dlsym(module, serve::kModuleEntryName));
+  if (!entry)
+    return report_error({ErrorKind::Internal, "the web server module `" + path + "` has no entry point"});
+  serve::ModuleCall call{a.o, [](const std::string& url) {
+                           std::printf("memfit serve: %s\n", url.c_str());
+                           std::fflush(stdout);
+                         },
+                         {}};
+  return entry(&call) == 0 ? 0 : report_error(call.error);
 }
 }  // namespace
 

@@ -12,9 +12,11 @@ namespace memfit {
 
 namespace {
 
-// The embedded file split as tools/gen_transformers_configs.py lays it out: a header line, then one class per line.
+// The embedded file split as tools/gen_transformers_configs.py lays it out: a header line (source, model_types,
+// missing_classes), then one class per line. A run reads one model type's class and parses one class line; the
+// whole header is parsed only to list every model type.
 struct ConfigData {
-  Json head;                     // source, model_types, missing_classes
+  std::string_view head;         // the header line, `{"missing_classes":[...],"model_types":{...},...`
   std::string_view class_lines;  // from the newline before the first class's line
 };
 
@@ -24,9 +26,19 @@ const ConfigData& config_data() {
     constexpr std::string_view kSplit = ",\n\"classes\":{";
     const size_t at = all.find(kSplit);
     if (at == std::string_view::npos) throw std::logic_error("data/transformers_configs.json: not one class per line");
-    return ConfigData{Json::parse(std::string(all.substr(0, at)) + "}"), all.substr(at + kSplit.size())};
+    return ConfigData{all.substr(0, at), all.substr(at + kSplit.size())};
   }();
   return d;
+}
+
+// The header's model_types object as text: `{"type":"Class",...}` (its values are plain strings).
+std::string_view model_types_text() {
+  constexpr std::string_view kKey = "\"model_types\":{";
+  const std::string_view head = config_data().head;
+  const size_t at = head.find(kKey);
+  if (at == std::string_view::npos) throw std::logic_error("data/transformers_configs.json: no model_types");
+  const size_t begin = at + kKey.size() - 1;
+  return head.substr(begin, head.find('}', begin) + 1 - begin);
 }
 
 }  // namespace
@@ -49,14 +61,21 @@ const Json* config_class_data(std::string_view cls) {
 }
 
 std::string config_class_for(std::string_view model_type) {
-  const Json& types = config_data().head["model_types"];
-  auto it = types.find(model_type);
-  return it == types.end() ? "" : it->get<std::string>();
+  // `"type":"Class"` after `{` or `,`: the key as JSON writes it, then its string value.
+  const std::string_view types = model_types_text();
+  const std::string key = Json(std::string(model_type)).dump() + ":\"";
+  for (size_t at = types.find(key); at != std::string_view::npos; at = types.find(key, at + 1)) {
+    if (types[at - 1] != '{' && types[at - 1] != ',') continue;
+    const size_t begin = at + key.size();
+    return std::string(types.substr(begin, types.find('"', begin) - begin));
+  }
+  return "";
 }
 
 std::vector<std::string> transformers_model_types() {
   std::vector<std::string> out;
-  for (const auto& [k, v] : config_data().head["model_types"].items()) out.push_back(k);
+  const Json types = Json::parse(model_types_text());
+  for (const auto& [k, v] : types.items()) out.push_back(k);
   return out;
 }
 

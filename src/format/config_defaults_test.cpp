@@ -87,3 +87,19 @@ TEST(ConfigDefaults, Glm4MoeOddRotaryDimension) {
 }
 
 }  // namespace
+
+// config_class_for reads one model type's class from the data's text; it agrees with the parsed table for every type.
+TEST(ConfigDefaults, ClassLookupMatchesTheParsedTable) {
+  auto types = transformers_model_types();
+  EXPECT_EQ(types.size(), 699u);
+  for (const auto& t : types) {
+    std::string cls = config_class_for(t);
+    ASSERT_FALSE(cls.empty()) << t;
+    EXPECT_NE(config_class_data(cls), nullptr) << t << " -> " << cls;
+  }
+  EXPECT_EQ(config_class_for("llama"), "LlamaConfig");
+  EXPECT_EQ(config_class_for("audio-spectrogram-transformer"), "ASTConfig");
+  EXPECT_EQ(config_class_for("lla"), "");
+  EXPECT_EQ(config_class_for("LlamaConfig"), "");
+  EXPECT_EQ(config_class_for(""), "");
+}
