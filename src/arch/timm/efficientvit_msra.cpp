@@ -9,18 +9,8 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-ModulePtr conv_norm(int64_t in, int64_t out, int64_t k = 1, int64_t groups = 1) {
-  auto m = make("ConvNorm");
-  m->add("conv", conv2d(in, out, k, false, groups));
-  m->add("bn", batch_norm(out));
-  return m;
-}
-
-ModulePtr residual(ModulePtr m) {
-  auto r = make("ResidualDrop");
-  r->add("m", std::move(m));
-  return r;
-}
+ModulePtr conv_norm(int64_t in, int64_t out, int64_t k = 1, int64_t groups = 1) { return timm::conv_bn(in, out, k, groups); }
+ModulePtr residual(ModulePtr m) { return timm::wrap("ResidualDrop", "m", std::move(m)); }
 
 ModulePtr conv_mlp(int64_t dim, int64_t hidden) {
   auto m = make("ConvMlp");
@@ -114,16 +104,7 @@ Model build(const timm::Args& a) {
   }
   root->add("stages", stages);
   root->add("global_pool", a.s("global_pool") == "avg" ? timm::select_pool() : leaf("Identity"));
-  int64_t classes = a.i("num_classes");
-  if (classes > 0) {
-    auto h = make("NormLinear");
-    h->add("bn", batch_norm(prev, "BatchNorm1d"));
-    h->add("drop", leaf("Dropout"));
-    h->add("linear", linear(prev, classes));
-    root->add("head", h);
-  } else {
-    root->add("head", leaf("Identity"));
-  }
+  root->add("head", timm::norm_linear(prev, a.i("num_classes")));
   return timm::model(root);
 }
 

@@ -12,13 +12,8 @@ using namespace blocks;
 // ConvNormAct(apply_act=False).
 ModulePtr cn(int64_t in, int64_t out, int64_t k, int64_t groups) { return timm::conv_norm_act(in, out, k, groups); }
 
-// LayerScale2d: gamma [dim, 1, 1] (Identity when layer_scale_init_value is None).
-ModulePtr layer_scale2d(int64_t dim, bool on) {
-  if (!on) return leaf("Identity");
-  auto m = make("LayerScale2d");
-  m->param("gamma", {dim, 1, 1});
-  return m;
-}
+// fastvit's LayerScale2d: gamma [dim, 1, 1] (Identity when layer_scale_init_value is None).
+ModulePtr layer_scale2d(int64_t dim, bool on) { return timm::layer_scale(dim, on, "LayerScale2d", true); }
 
 struct Mob {
   int64_t in, out, k;

@@ -37,13 +37,6 @@ ModulePtr downsample(int64_t dim, int64_t out) {
   return d;
 }
 
-ModulePtr layer_scale(int64_t dim, bool on) {
-  if (!on) return leaf("Identity");
-  auto m = make("LayerScale");
-  m->param("gamma", {dim});
-  return m;
-}
-
 ModulePtr gc_block(int64_t dim, int64_t heads, int64_t wh, int64_t ww, int64_t hidden, bool global, bool qkv_bias,
                    bool ls) {
   auto rp = make("RelPosBias");
@@ -58,11 +51,11 @@ ModulePtr gc_block(int64_t dim, int64_t heads, int64_t wh, int64_t ww, int64_t h
   auto b = make("GlobalContextVitBlock");
   b->add("norm1", layer_norm(dim));
   b->add("attn", at);
-  b->add("ls1", layer_scale(dim, ls));
+  b->add("ls1", timm::layer_scale(dim, ls));
   b->add("drop_path1", leaf("Identity"));
   b->add("norm2", layer_norm(dim));
   b->add("mlp", timm::mlp(dim, hidden, dim));
-  b->add("ls2", layer_scale(dim, ls));
+  b->add("ls2", timm::layer_scale(dim, ls));
   b->add("drop_path2", leaf("Identity"));
   return b;
 }

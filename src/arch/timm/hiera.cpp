@@ -8,13 +8,6 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-ModulePtr layer_scale(int64_t dim, bool on) {
-  if (!on) return leaf("Identity");
-  auto m = make("LayerScale");
-  m->param("gamma", {dim});
-  return m;
-}
-
 ModulePtr hiera_block(int64_t dim, int64_t dim_out, int64_t hidden, bool expand_proj, bool ls) {
   auto b = make("HieraBlock");
   b->add("norm1", layer_norm(dim));
@@ -23,11 +16,11 @@ ModulePtr hiera_block(int64_t dim, int64_t dim_out, int64_t hidden, bool expand_
   a->add("qkv", linear(dim, 3 * dim_out));
   a->add("proj", linear(dim_out, dim_out));
   b->add("attn", a);
-  b->add("ls1", layer_scale(dim_out, ls));
+  b->add("ls1", timm::layer_scale(dim_out, ls));
   b->add("drop_path1", leaf("Identity"));
   b->add("norm2", layer_norm(dim_out));
   b->add("mlp", timm::mlp(dim_out, hidden, dim_out));
-  b->add("ls2", layer_scale(dim_out, ls));
+  b->add("ls2", timm::layer_scale(dim_out, ls));
   b->add("drop_path2", leaf("Identity"));
   return b;
 }
@@ -67,12 +60,7 @@ Model build(const timm::Args& a) {
       dim = out;
     }
   root->add("blocks", blocks);
-  auto h = make("ClNormMlpClassifierHead");
-  h->add("norm", layer_norm(dim));
-  h->add("pre_logits", leaf("Identity"));
-  h->add("drop", leaf("Dropout"));
-  h->add("fc", timm::fc_or_identity(dim, a.i("num_classes")));
-  root->add("head", h);
+  root->add("head", timm::cl_norm_mlp_head(dim, a.i("num_classes")));
   return timm::model(root);
 }
 

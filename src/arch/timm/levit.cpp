@@ -14,12 +14,7 @@ struct Ctx {
   std::string act;
 };
 
-ModulePtr conv_norm(int64_t in, int64_t out, int64_t k) {
-  auto m = make("ConvNorm");
-  m->add("linear", conv2d(in, out, k, false));
-  m->add("bn", batch_norm(out));
-  return m;
-}
+ModulePtr conv_norm(int64_t in, int64_t out, int64_t k) { return timm::conv_bn(in, out, k, 1, false, "ConvNorm", "linear"); }
 
 // LinearNorm (linear mode) or a 1x1 ConvNorm (conv mode).
 ModulePtr ln(const Ctx& x, int64_t in, int64_t out) {
@@ -43,15 +38,6 @@ ModulePtr levit_mlp(const Ctx& x, int64_t dim, int64_t hidden) {
   m->add("act", leaf(x.act));
   m->add("drop", leaf("Dropout"));
   m->add("ln2", ln(x, hidden, dim));
-  return m;
-}
-
-ModulePtr norm_linear(int64_t in, int64_t out) {
-  if (out <= 0) return leaf("Identity");
-  auto m = make("NormLinear");
-  m->add("bn", batch_norm(in, "BatchNorm1d"));
-  m->add("drop", leaf("Dropout"));
-  m->add("linear", linear(in, out));
   return m;
 }
 
@@ -154,8 +140,8 @@ Model build(const timm::Args& a) {
   }
   root->add("stages", stages);
   int64_t classes = a.i("num_classes");
-  root->add("head", norm_linear(in, classes));
-  if (a.cls() == "LevitDistilled") root->add("head_dist", norm_linear(in, classes));
+  root->add("head", timm::norm_linear(in, classes));
+  if (a.cls() == "LevitDistilled") root->add("head_dist", timm::norm_linear(in, classes));
   return timm::model(root);
 }
 

@@ -8,12 +8,7 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-ModulePtr conv_norm(int64_t in, int64_t out, int64_t k, int64_t groups = 1) {
-  auto m = make("ConvNorm");
-  m->add("conv", conv2d(in, out, k, false, groups));
-  m->add("bn", batch_norm(out));
-  return m;
-}
+ModulePtr conv_norm(int64_t in, int64_t out, int64_t k, int64_t groups = 1) { return timm::conv_bn(in, out, k, groups); }
 
 // MBConv / PatchMerging: 1x1, depthwise 3x3, 1x1 ConvNorms with activations between.
 ModulePtr three_convs(const char* cls, int64_t in, int64_t mid, int64_t out, bool act3) {
