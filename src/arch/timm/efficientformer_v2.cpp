@@ -12,7 +12,9 @@ using namespace blocks;
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // ConvNorm: conv (bias) + BatchNorm2d.
-ModulePtr conv_norm(int64_t in, int64_t out, int64_t k = 1, int64_t groups = 1) { return timm::conv_bn(in, out, k, groups, true); }
+ModulePtr conv_norm(int64_t in, int64_t out, int64_t k = 1, int64_t groups = 1) {
+  return timm::conv_bn(in, out, k, groups, true);
+}
 
 ModulePtr cna(int64_t in, int64_t out, int64_t k, int64_t groups = 1) {
   return timm::conv_norm_act(in, out, k, groups, true);
@@ -124,7 +126,8 @@ Model build(const timm::Args& a) {
       st->add("downsample", leaf("Identity"));
     }
     st->add("blocks", timm::seq(depth, [&](int64_t b) {
-      int64_t hidden = static_cast<int64_t>(static_cast<double>(dim) * ratio(i, b));
+      int64_t hidden =
+          timm::checked(static_cast<int64_t>(static_cast<double>(dim) * ratio(i, b)), 1, 1 << 20, "mlp width");
       return block(dim, hidden, i >= 2 && b > depth - num_vit - 1, rh, rw, i == 2 ? 2 : 0, ls);
     }));
     stages->add(std::to_string(i), st);

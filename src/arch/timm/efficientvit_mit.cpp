@@ -77,9 +77,13 @@ Model build(const timm::Args& a) {
   if (act_ref != "nn.Hardswish" && act_ref != "GELUTanh") a.unsupported("act_layer " + act_ref);
   const std::string act = act_ref == "nn.Hardswish" ? "Hardswish" : "GELUTanh";
   auto widths = a.ints("widths"), depths = a.ints("depths"), head_w = a.ints("head_widths");
-  if (widths.empty() || depths.size() != widths.size() || head_w.size() < 2) a.unsupported("widths / depths / head_widths");
+  if (widths.empty() || depths.size() != widths.size() || head_w.size() < 2)
+    a.unsupported("widths / depths / head_widths");
   for (auto w : widths) timm::checked(w, 1, 1 << 16, "widths");
   const int64_t head_dim = timm::checked(a.i("head_dim"), 1, 4096, "head_dim");
+  for (size_t i = 3; i < widths.size(); ++i)
+    if (widths[i] < head_dim) a.unsupported("a width narrower than head_dim");
+  if (a.f("expand_ratio") < 1.0) a.unsupported("expand_ratio below 1");
   const double expand = large ? 4.0 : a.f("expand_ratio");
   auto root = make(a.cls());
   auto stem = make("Stem");
@@ -99,7 +103,8 @@ Model build(const timm::Args& a) {
     blocks->add("0", residual(local_block(in, w, first_expand, vit || fewer, fused, act), false));
     int64_t k = 1;
     if (vit) {
-      for (int64_t j = 0; j < d; ++j) blocks->add(std::to_string(k++), vit_block(w, head_dim, large ? 6.0 : expand, act));
+      for (int64_t j = 0; j < d; ++j)
+        blocks->add(std::to_string(k++), vit_block(w, head_dim, large ? 6.0 : expand, act));
     } else {
       for (int64_t j = large ? 0 : 1; j < d; ++j)
         blocks->add(std::to_string(k++), residual(local_block(w, w, expand, large && fewer, fused, act), true));

@@ -9,7 +9,9 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-ModulePtr conv_norm(int64_t in, int64_t out, int64_t k = 1, int64_t groups = 1) { return timm::conv_bn(in, out, k, groups); }
+ModulePtr conv_norm(int64_t in, int64_t out, int64_t k = 1, int64_t groups = 1) {
+  return timm::conv_bn(in, out, k, groups);
+}
 ModulePtr residual(ModulePtr m) { return timm::wrap("ResidualDrop", "m", std::move(m)); }
 
 ModulePtr conv_mlp(int64_t dim, int64_t hidden) {

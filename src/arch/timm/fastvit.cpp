@@ -140,8 +140,8 @@ Model build(const timm::Args& a) {
   for (size_t s = 0; s < n; ++s) {
     auto st = make("FastVitStage");
     int64_t dim = dims[s];
-    if (downs[s].get<bool>() || prev != dim) st->add("downsample", patch_embed(prev, dim, dk, se_downs[s].get<bool>(), lkc_act));
-    else st->add("downsample", leaf("Identity"));
+    bool down = downs[s].get<bool>() || prev != dim;
+    st->add("downsample", down ? patch_embed(prev, dim, dk, se_downs[s].get<bool>(), lkc_act) : leaf("Identity"));
     st->add("pos_emb", pos_emb(a, pos[s], dim));
     int64_t hidden = static_cast<int64_t>(static_cast<double>(dim) * ratios[s].get<double>());
     std::string mixer = mixers[s].get<std::string>();

@@ -77,7 +77,8 @@ Model build(const timm::Args& a) {
   if (a.has("window_size")) {
     for (auto w : per_stage("window_size")) win.push_back({w, w});
   } else {
-    for (auto r : per_stage("window_ratio")) win.push_back({img[0] / timm::checked(r, 1, 1 << 16, "window_ratio"), img[1] / r});
+    for (auto r : per_stage("window_ratio"))
+      win.push_back({img[0] / timm::checked(r, 1, 1 << 16, "window_ratio"), img[1] / r});
   }
   const int64_t embed = timm::checked(a.i("embed_dim"), 1, 1 << 16, "embed_dim");
   const double mlp_ratio = a.f("mlp_ratio");

@@ -32,6 +32,7 @@ Model build(const timm::Args& a) {
   auto img = a.ints("img_size"), stride = a.ints("patch_stride"), kernel = a.ints("patch_kernel");
   if (img.size() == 1) img.push_back(img[0]);
   if (img.size() != 2 || stride.size() != 2 || kernel.size() != 2) a.unsupported("a patch embedding that is not 2-d");
+  if (stride[0] < 1 || stride[1] < 1) a.unsupported("patch_stride below 1");
   auto stages = a.ints("stages");
   int64_t dim = timm::checked(a.i("embed_dim"), 1, 1 << 16, "embed_dim");
   const int64_t in = timm::checked(a.i("in_chans"), 1, 4096, "in_chans");

@@ -14,7 +14,9 @@ struct Ctx {
   std::string act;
 };
 
-ModulePtr conv_norm(int64_t in, int64_t out, int64_t k) { return timm::conv_bn(in, out, k, 1, false, "ConvNorm", "linear"); }
+ModulePtr conv_norm(int64_t in, int64_t out, int64_t k) {
+  return timm::conv_bn(in, out, k, 1, false, "ConvNorm", "linear");
+}
 
 // LinearNorm (linear mode) or a 1x1 ConvNorm (conv mode).
 ModulePtr ln(const Ctx& x, int64_t in, int64_t out) {

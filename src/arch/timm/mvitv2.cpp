@@ -13,10 +13,11 @@ using namespace blocks;
 using Pair = std::array<int64_t, 2>;
 
 Pair pair_of(const timm::Args& a, const Json& v, const char* what) {
-  if (v.is_number_integer()) return {v.get<int64_t>(), v.get<int64_t>()};
-  if (v.is_array() && v.size() == 2 && v[0].is_number_integer() && v[1].is_number_integer())
+  if (v.is_number_integer() && v >= 1 && v <= 1024) return {v.get<int64_t>(), v.get<int64_t>()};
+  if (v.is_array() && v.size() == 2 && v[0].is_number_integer() && v[1].is_number_integer() && v[0] >= 1 &&
+      v[1] >= 1 && v[0] <= 1024 && v[1] <= 1024)
     return {v[0].get<int64_t>(), v[1].get<int64_t>()};
-  a.unsupported(std::string("MultiScaleVitCfg ") + what + " is not a pair");
+  a.unsupported(std::string("MultiScaleVitCfg ") + what + " is not a pair of sizes in 1..1024");
 }
 
 struct Cfg {
@@ -52,8 +53,8 @@ Cfg read_cfg(const timm::Args& a) {
   };
   per_stage("embed_dim", f.dims);
   per_stage("num_heads", f.heads);
-  for (auto h : f.heads) timm::checked(h, 1, 4096, "num_heads");
-  for (auto d : f.dims) timm::checked(d, 1, 1 << 16, "embed_dim");
+  for (size_t i = 0; i < n; ++i)
+    timm::checked(f.heads[i], 1, timm::checked(f.dims[i], 1, 1 << 16, "embed_dim"), "num_heads");
   const Json& sq = get("stride_q");
   if (!sq.is_array() || sq.size() != n) a.unsupported("stride_q");
   for (const auto& s : sq) f.stride_q.push_back(pair_of(a, s, "stride_q"));
@@ -81,7 +82,8 @@ Cfg read_cfg(const timm::Args& a) {
   f.pool_first = get("pool_first").get<bool>();
   f.mode = get("mode").get<std::string>();
   f.rel_pos = get("rel_pos_type").get<std::string>();
-  if (f.mode != "conv" && f.mode != "conv_unshared" && f.mode != "max" && f.mode != "avg") a.unsupported("mode " + f.mode);
+  if (f.mode != "conv" && f.mode != "conv_unshared" && f.mode != "max" && f.mode != "avg")
+    a.unsupported("mode " + f.mode);
   if (get("norm_layer") != "layernorm") a.unsupported("norm_layer " + get("norm_layer").dump());
   return f;
 }
@@ -141,7 +143,8 @@ Model build(const timm::Args& a) {
   int64_t dim = f.dims[0];
   auto root = make("MultiScaleVit");
   auto pe = make("PatchEmbed");
-  pe->add("proj", conv2d(timm::checked(a.i("in_chans"), 1, 4096, "in_chans"), dim, f.patch_kernel[0], f.patch_kernel[1]));
+  const int64_t in = timm::checked(a.i("in_chans"), 1, 4096, "in_chans");
+  pe->add("proj", conv2d(in, dim, f.patch_kernel[0], f.patch_kernel[1]));
   root->add("patch_embed", pe);
   int64_t fh = img.at(0) / f.patch_stride[0], fw = img.at(1) / f.patch_stride[1];
   if (f.rel_pos == "spatial" && fh != fw) a.unsupported("spatial rel_pos on a non-square image");

@@ -46,9 +46,11 @@ ModulePtr conv_block(int64_t in, int64_t out, int64_t stride, int64_t head_dim) 
   return b;
 }
 
-ModulePtr transformer_block(int64_t in, int64_t out, int64_t stride, int64_t sr, int64_t head_dim, double mix) {
+ModulePtr transformer_block(const timm::Args& a, int64_t in, int64_t out, int64_t stride, int64_t sr, int64_t head_dim,
+                            double mix) {
   int64_t sa = timm::make_divisible(static_cast<double>(static_cast<int64_t>(static_cast<double>(out) * mix)), 32);
   int64_t ca = out - sa;
+  if (sa < head_dim || ca < head_dim) a.unsupported("mix_block_ratio leaves a branch narrower than head_dim");
   auto at = make("EfficientAttention");
   for (const char* k : {"q", "k", "v", "proj"}) at->add(k, linear(sa, sa));
   at->add("attn_drop", leaf("Dropout"));
@@ -80,12 +82,15 @@ Model build(const timm::Args& a) {
   if (depths[2] < 5) a.unsupported("a third stage of fewer than 5 blocks (timm fails on it)");
   const int64_t head_dim = timm::checked(a.i("head_dim"), 1, 4096, "head_dim");
   const double mix = a.f("mix_block_ratio");
+  for (int64_t w : {96, 192, 384, 768})
+    if (w % head_dim) a.unsupported("head_dim does not divide the block widths (timm asserts)");
   // NextViT's own per-stage block widths and types (True: a NextTransformerBlock).
   std::vector<std::vector<std::pair<int64_t, bool>>> plan(4);
+  using Block = std::pair<int64_t, bool>;
   for (int64_t i = 0; i < depths[0]; ++i) plan[0].push_back({96, false});
-  for (int64_t i = 0; i < depths[1]; ++i) plan[1].push_back(i + 1 < depths[1] ? std::pair{192, false} : std::pair{256, true});
-  for (int64_t i = 0; i < depths[2] / 5 * 5; ++i) plan[2].push_back(i % 5 == 4 ? std::pair{512, true} : std::pair{384, false});
-  for (int64_t i = 0; i < depths[3]; ++i) plan[3].push_back(i + 1 < depths[3] ? std::pair{768, false} : std::pair{1024, true});
+  for (int64_t i = 0; i < depths[1]; ++i) plan[1].push_back(i + 1 < depths[1] ? Block{192, false} : Block{256, true});
+  for (int64_t i = 0; i < depths[2] / 5 * 5; ++i) plan[2].push_back(i % 5 == 4 ? Block{512, true} : Block{384, false});
+  for (int64_t i = 0; i < depths[3]; ++i) plan[3].push_back(i + 1 < depths[3] ? Block{768, false} : Block{1024, true});
   auto root = make("NextViT");
   auto stem = make("Sequential");
   stem->add("0", cna(timm::checked(a.i("in_chans"), 1, 4096, "in_chans"), stem_chs[0]));
@@ -100,7 +105,7 @@ Model build(const timm::Args& a) {
     for (size_t b = 0; b < plan[s].size(); ++b) {
       auto [out, tf] = plan[s][b];
       int64_t stride = b == 0 ? strides[s] : 1;
-      blocks->add(std::to_string(b), tf ? transformer_block(in, out, stride, srs[s], head_dim, mix)
+      blocks->add(std::to_string(b), tf ? transformer_block(a, in, out, stride, srs[s], head_dim, mix)
                                          : conv_block(in, out, stride, head_dim));
       in = out;
     }

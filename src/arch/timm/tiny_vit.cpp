@@ -8,7 +8,9 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-ModulePtr conv_norm(int64_t in, int64_t out, int64_t k, int64_t groups = 1) { return timm::conv_bn(in, out, k, groups); }
+ModulePtr conv_norm(int64_t in, int64_t out, int64_t k, int64_t groups = 1) {
+  return timm::conv_bn(in, out, k, groups);
+}
 
 // MBConv / PatchMerging: 1x1, depthwise 3x3, 1x1 ConvNorms with activations between.
 ModulePtr three_convs(const char* cls, int64_t in, int64_t mid, int64_t out, bool act3) {
@@ -58,6 +60,8 @@ Model build(const timm::Args& a) {
     a.unsupported("embed_dims / depths / num_heads / window_sizes lengths differ");
   for (auto d : dims) timm::checked(d, 2, 1 << 16, "embed_dims");
   const double mlp_ratio = a.f("mlp_ratio"), expand = a.f("mbconv_expand_ratio");
+  if (mlp_ratio <= 0 || expand * static_cast<double>(dims[0]) < 1 || mlp_ratio > 64 || expand > 64)
+    a.unsupported("mlp_ratio / mbconv_expand_ratio out of range");
   const int64_t local_k = timm::checked(a.i("local_conv_size"), 1, 64, "local_conv_size");
   auto root = make("TinyVit");
   auto pe = make("PatchEmbed");
