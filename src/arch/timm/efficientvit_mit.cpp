@@ -83,7 +83,7 @@ Model build(const timm::Args& a) {
   const int64_t head_dim = timm::checked(a.i("head_dim"), 1, 4096, "head_dim");
   for (size_t i = 3; i < widths.size(); ++i)
     if (widths[i] < head_dim) a.unsupported("a width narrower than head_dim");
-  if (a.f("expand_ratio") < 1.0) a.unsupported("expand_ratio below 1");
+  if (!large && a.f("expand_ratio") < 1.0) a.unsupported("expand_ratio below 1");
   const double expand = large ? 4.0 : a.f("expand_ratio");
   auto root = make(a.cls());
   auto stem = make("Stem");
