@@ -3,6 +3,7 @@
 // last stage `num_vit` MetaBlock1d of LayerNorm, Attention with attention_biases + a persistent
 // attention_bias_idxs buffer, Mlp and LayerScales, after a Flat), norm, head and head_dist.
 #include "arch/timm/defs.h"
+#include "arch/timm/efficientformer_parts.h"
 #include "arch/timm/layers.h"
 
 namespace memfit {
@@ -69,14 +70,7 @@ Model build(const timm::Args& a) {
   const double ratio = a.f("mlp_ratios");
   int64_t prev = timm::checked(dims[0], 2, 1 << 16, "embed_dims");
   auto root = make("EfficientFormer");
-  auto stem = make("Stem4");
-  stem->add("conv1", conv2d(timm::checked(a.i("in_chans"), 1, 4096, "in_chans"), prev / 2, 3));
-  stem->add("norm1", batch_norm(prev / 2));
-  stem->add("act1", leaf("ReLU"));
-  stem->add("conv2", conv2d(prev / 2, prev, 3));
-  stem->add("norm2", batch_norm(prev));
-  stem->add("act2", leaf("ReLU"));
-  root->add("stem", stem);
+  root->add("stem", timm::conv_bn_relu_stem(timm::checked(a.i("in_chans"), 1, 4096, "in_chans"), prev, true));
   auto stages = make("Sequential");
   for (size_t i = 0; i < n; ++i) {
     int64_t dim = timm::checked(dims[i], 1, 1 << 16, "embed_dims"), depth = timm::checked(depths[i], 0, 1024, "depths");
@@ -110,10 +104,7 @@ Model build(const timm::Args& a) {
   }
   root->add("stages", stages);
   root->add("norm", layer_norm(prev));
-  root->add("head_drop", leaf("Dropout"));
-  int64_t classes = a.i("num_classes");
-  root->add("head", timm::fc_or_identity(prev, classes));
-  root->add("head_dist", timm::fc_or_identity(prev, classes));
+  timm::add_distilled_heads(*root, prev, a.i("num_classes"));
   return timm::model(root);
 }
 

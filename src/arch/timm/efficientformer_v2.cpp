@@ -3,6 +3,7 @@
 // ConvMlpWithNorm with a depthwise mid conv, LayerScale2d, and in the last `num_vit` blocks of stages 3-4 an
 // Attention2d with talking heads, attention_biases + attention_bias_idxs), norm, head, head_dist.
 #include "arch/timm/defs.h"
+#include "arch/timm/efficientformer_parts.h"
 #include "arch/timm/layers.h"
 
 namespace memfit {
@@ -135,10 +136,7 @@ Model build(const timm::Args& a) {
   }
   root->add("stages", stages);
   root->add("norm", batch_norm(prev));
-  root->add("head_drop", leaf("Dropout"));
-  int64_t classes = a.i("num_classes");
-  root->add("head", timm::fc_or_identity(prev, classes));
-  if (a.b("distillation")) root->add("head_dist", timm::fc_or_identity(prev, classes));
+  timm::add_distilled_heads(*root, prev, a.i("num_classes"), a.b("distillation"));
   return timm::model(root);
 }
 

@@ -2,6 +2,7 @@
 // downsample, ConvEncoders, then one Block of LocalRepresentation, EfficientAdditiveAttention and a conv Mlp with
 // LayerScale2d gammas), BatchNorm, head and head_dist.
 #include "arch/timm/defs.h"
+#include "arch/timm/efficientformer_parts.h"
 #include "arch/timm/layers.h"
 
 namespace memfit {
@@ -58,14 +59,7 @@ Model build(const timm::Args& a) {
   const int64_t ratio = a.i("mlp_ratios"), dk = timm::checked(a.i("down_patch_size"), 1, 64, "down_patch_size");
   int64_t prev = timm::checked(dims[0], 2, 1 << 16, "embed_dims");
   auto root = make("SwiftFormer");
-  auto stem = make("Sequential");
-  stem->add("0", conv2d(timm::checked(a.i("in_chans"), 1, 4096, "in_chans"), prev / 2, 3));
-  stem->add("1", batch_norm(prev / 2));
-  stem->add("2", leaf("ReLU"));
-  stem->add("3", conv2d(prev / 2, prev, 3));
-  stem->add("4", batch_norm(prev));
-  stem->add("5", leaf("ReLU"));
-  root->add("stem", stem);
+  root->add("stem", timm::conv_bn_relu_stem(timm::checked(a.i("in_chans"), 1, 4096, "in_chans"), prev, false));
   auto stages = make("Sequential");
   for (size_t i = 0; i < n; ++i) {
     int64_t dim = timm::checked(dims[i], 1, 1 << 16, "embed_dims"), depth = timm::checked(layers[i], 0, 1024, "layers");
@@ -86,10 +80,7 @@ Model build(const timm::Args& a) {
   }
   root->add("stages", stages);
   root->add("norm", batch_norm(prev));
-  root->add("head_drop", leaf("Dropout"));
-  int64_t classes = a.i("num_classes");
-  root->add("head", classes > 0 ? linear(prev, classes) : leaf("Identity"));
-  root->add("head_dist", classes > 0 ? linear(prev, classes) : leaf("Identity"));
+  timm::add_distilled_heads(*root, prev, a.i("num_classes"));
   return timm::model(root);
 }
 
