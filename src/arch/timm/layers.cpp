@@ -289,6 +289,44 @@ ModulePtr class_attn(int64_t dim, bool qkv_bias) {
   return a;
 }
 
+ModulePtr layer_scale(int64_t dim, bool on, std::string cls, bool spatial) {
+  if (!on) return leaf("Identity");
+  auto m = make(std::move(cls));
+  m->param("gamma", spatial ? std::vector<int64_t>{dim, 1, 1} : std::vector<int64_t>{dim});
+  return m;
+}
+
+ModulePtr conv_bn(int64_t in, int64_t out, int64_t k, int64_t groups, bool bias, std::string cls, std::string conv) {
+  auto m = make(std::move(cls));
+  m->add(std::move(conv), conv2d(in, out, k, bias, groups));
+  m->add("bn", batch_norm(out));
+  return m;
+}
+
+ModulePtr norm_linear(int64_t in, int64_t out, std::string fc, bool drop) {
+  if (out <= 0) return leaf("Identity");
+  auto m = make("NormLinear");
+  m->add("bn", batch_norm(in, "BatchNorm1d"));
+  if (drop) m->add("drop", leaf("Dropout"));
+  m->add(std::move(fc), linear(in, out));
+  return m;
+}
+
+ModulePtr cl_norm_mlp_head(int64_t in, int64_t classes) {
+  auto h = make("ClNormMlpClassifierHead");
+  h->add("norm", layer_norm(in));
+  h->add("pre_logits", leaf("Identity"));
+  h->add("drop", leaf("Dropout"));
+  h->add("fc", fc_or_identity(in, classes));
+  return h;
+}
+
+ModulePtr wrap(std::string cls, std::string name, ModulePtr m) {
+  auto w = make(std::move(cls));
+  w->add(std::move(name), std::move(m));
+  return w;
+}
+
 Model model(ModulePtr root) {
   Model m;
   m.root = std::move(root);

@@ -66,6 +66,18 @@ std::pair<ModulePtr, int64_t> patch_embed(const Args& a, int64_t dim, bool bias)
 ModulePtr attn_pool_latent(const Args& a, int64_t dim, int64_t hidden, std::string_view norm_layer);
 // CaiT's ClassAttn (also XCiT's): q, k, v, attn_drop, proj, proj_drop.
 ModulePtr class_attn(int64_t dim, bool qkv_bias);
+// LayerScale / LayerScale2d: a learned per-channel gamma, [dim] or [dim, 1, 1] when `spatial`; Identity when off.
+ModulePtr layer_scale(int64_t dim, bool on = true, std::string cls = "LayerScale", bool spatial = false);
+// A conv (bias-free unless `bias`) + BatchNorm2d pair of class `cls` with the conv child named `conv` (LeViT's,
+// TinyViT's and EfficientViT's ConvNorm, SHViT's Conv2dNorm).
+ModulePtr conv_bn(int64_t in, int64_t out, int64_t k, int64_t groups = 1, bool bias = false,
+                  std::string cls = "ConvNorm", std::string conv = "conv");
+// NormLinear heads: BatchNorm1d, Dropout (when `drop`), Linear named `fc`; Identity when out <= 0.
+ModulePtr norm_linear(int64_t in, int64_t out, std::string fc = "linear", bool drop = true);
+// ClNormMlpClassifierHead without a hidden layer (Hiera, HieraDet): norm (LayerNorm), pre_logits, drop, fc.
+ModulePtr cl_norm_mlp_head(int64_t in, int64_t classes);
+// A module of class `cls` whose one child `name` is `m` (EfficientViT's ResidualDrop.m, SHViT's Residual.m).
+ModulePtr wrap(std::string cls, std::string name, ModulePtr m);
 // A timm model (library "timm", no _no_split_modules) from its root.
 Model model(ModulePtr root);
 // A ModuleList / Sequential from blocks built by `f(i)`, named 0..n-1.
