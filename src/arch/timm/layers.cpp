@@ -169,6 +169,19 @@ ModulePtr attention(int64_t dim, int64_t heads, bool qkv_bias, bool qk_norm) {
   return a;
 }
 
+ModulePtr vit_block(int64_t dim, int64_t heads, int64_t hidden, bool qkv_bias) {
+  auto b = make("Block");
+  b->add("norm1", layer_norm(dim));
+  b->add("attn", attention(dim, heads, qkv_bias));
+  b->add("ls1", leaf("Identity"));
+  b->add("drop_path1", leaf("Identity"));
+  b->add("norm2", layer_norm(dim));
+  b->add("mlp", mlp(dim, hidden, dim));
+  b->add("ls2", leaf("Identity"));
+  b->add("drop_path2", leaf("Identity"));
+  return b;
+}
+
 ModulePtr patch_embed(int64_t in, int64_t dim, int64_t patch, bool bias, bool norm) {
   auto p = make("PatchEmbed");
   p->add("proj", conv2d(in, dim, patch, bias));

@@ -49,6 +49,9 @@ ModulePtr swiglu(int64_t in, int64_t hidden, int64_t out, bool norm = false);
 ModulePtr conv_mlp(int64_t in, int64_t hidden, int64_t out);
 // timm Attention: qkv, q_norm, k_norm, attn_drop, norm, proj, proj_drop.
 ModulePtr attention(int64_t dim, int64_t heads, bool qkv_bias = true, bool qk_norm = false);
+// vision_transformer.Block with its defaults (LayerNorm, Attention, Mlp, no LayerScale): norm1, attn, ls1,
+// drop_path1, norm2, mlp, ls2, drop_path2 (CrossViT, PiT, ... reuse it).
+ModulePtr vit_block(int64_t dim, int64_t heads, int64_t hidden, bool qkv_bias);
 // PatchEmbed: proj (Conv2d patch x patch), norm (LayerNorm when `norm`).
 ModulePtr patch_embed(int64_t in, int64_t dim, int64_t patch, bool bias = true, bool norm = false);
 // timm ResNet BasicBlock(in, planes) / Bottleneck(in, planes -> 4*planes), with a conv1x1+bn downsample Sequential.
