@@ -9,14 +9,7 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-ModulePtr factor_attn(int64_t dim, bool bias) {
-  auto m = make("FactorAttnConvRelPosEnc");
-  m->add("qkv", linear(dim, dim * 3, bias));
-  m->add("attn_drop", leaf("Dropout"));
-  m->add("proj", linear(dim, dim));
-  m->add("proj_drop", leaf("Dropout"));
-  return m;
-}
+ModulePtr factor_attn(int64_t dim, bool bias) { return timm::qkv_attention("FactorAttnConvRelPosEnc", dim, bias); }
 
 ModulePtr serial_block(const timm::Args& a, int64_t dim, double ratio) {
   auto b = make("SerialBlock");

@@ -92,6 +92,7 @@ Model build(const timm::Args& a) {
   for (size_t i = 0; i < n; ++i) {
     timm::checked(patch[i], 1, 1 << 12, "patch_size");
     timm::checked(dims[i], 4, 1 << 14, "embed_dim");
+    timm::checked(heads[i], 1, dims[i], "num_heads");
     int64_t h = static_cast<int64_t>(static_cast<double>(img[0]) * scale[i]), w = static_cast<int64_t>(static_cast<double>(img[1]) * scale[i]);
     root->param("pos_embed_" + std::to_string(i), {1, 1 + (h / patch[i] * w) / patch[i], dims[i]});
     root->param("cls_token_" + std::to_string(i), {1, 1, dims[i]});

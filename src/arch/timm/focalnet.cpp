@@ -47,13 +47,6 @@ ModulePtr modulation(const timm::Args& a, int64_t dim, int64_t level, int64_t wi
 ModulePtr block(const timm::Args& a, int64_t dim, int64_t level, int64_t window) {
   bool post = a.b("use_post_norm"), ls = a.has("layerscale_value");
   int64_t hidden = static_cast<int64_t>(static_cast<double>(dim) * a.f("mlp_ratio"));
-  auto mlp = make("Mlp");
-  mlp->add("fc1", conv2d(dim, hidden, 1));
-  mlp->add("act", leaf("GELU"));
-  mlp->add("drop1", leaf("Dropout"));
-  mlp->add("norm", leaf("Identity"));
-  mlp->add("fc2", conv2d(hidden, dim, 1));
-  mlp->add("drop2", leaf("Dropout"));
   auto b = make("FocalNetBlock");
   b->add("norm1", norm_or_id(a, !post, dim));
   b->add("modulation", modulation(a, dim, level, window));
@@ -61,7 +54,7 @@ ModulePtr block(const timm::Args& a, int64_t dim, int64_t level, int64_t window)
   b->add("ls1", layer_scale(ls, dim));
   b->add("drop_path1", leaf("DropPath"));
   b->add("norm2", norm_or_id(a, !post, dim));
-  b->add("mlp", mlp);
+  b->add("mlp", timm::mlp(dim, hidden, dim, true, false, "Mlp", true));
   b->add("norm2_post", norm_or_id(a, post, dim));
   b->add("ls2", layer_scale(ls, dim));
   b->add("drop_path2", leaf("DropPath"));

@@ -20,7 +20,7 @@ ModulePtr clippable(int64_t in, int64_t out, bool clipped) {
 
 ModulePtr encoder(const timm::Args& a) {
   int64_t dim = timm::checked(a.i("embed_dim"), 1, 1 << 14, "embed_dim"), heads = timm::checked(a.i("num_heads"), 1, 1024, "num_heads");
-  int64_t hd = timm::checked(a.i("head_dim"), 4, 1 << 12, "head_dim"), kv = a.has("num_kv_heads") ? a.i("num_kv_heads") : heads;
+  int64_t hd = timm::checked(a.i("head_dim"), 4, 1 << 12, "head_dim"), kv = a.has("num_kv_heads") ? timm::checked(a.i("num_kv_heads"), 1, heads, "num_kv_heads") : heads;
   int64_t inter = timm::checked(a.i("intermediate_size"), 1, 1 << 18, "intermediate_size");
   bool clip = a.b("use_clipped_linears");
   auto patch = a.ints("patch_size");

@@ -41,8 +41,9 @@ ModulePtr conv_norm_act(int64_t in, int64_t out, int64_t k, int64_t groups = 1, 
                         std::string cls = "ConvNormAct");
 // SEModule (timm/layers/squeeze_excite.py): fc1 (1x1 conv chs -> rd), bn (Identity), act, fc2 (rd -> chs), gate.
 ModulePtr se_module(int64_t chs, int64_t rd);
-// Mlp: fc1, act, drop1, norm (LayerNorm of hidden if `norm`), fc2, drop2.
-ModulePtr mlp(int64_t in, int64_t hidden, int64_t out, bool bias = true, bool norm = false, std::string cls = "Mlp");
+// Mlp: fc1, act, drop1, norm (LayerNorm of hidden if `norm`), fc2, drop2; fc1 / fc2 are 1x1 convs with `conv`.
+ModulePtr mlp(int64_t in, int64_t hidden, int64_t out, bool bias = true, bool norm = false, std::string cls = "Mlp",
+              bool conv = false);
 // GluMlp/SwiGLU-style Mlp with fc1_g, fc1_x (SwiGLU) layout.
 ModulePtr swiglu(int64_t in, int64_t hidden, int64_t out, bool norm = false);
 // Mlp with 1x1 convs (ConvMlp): fc1, norm, act, drop, fc2.
@@ -67,6 +68,8 @@ ModulePtr mlp_layer(const Args& a, std::string_view layer, int64_t in, int64_t h
 std::pair<ModulePtr, int64_t> patch_embed(const Args& a, int64_t dim, bool bias);
 // AttentionPoolLatent (timm/layers/attention_pool.py, global_pool='map'): latent, q, kv, proj, norm, Mlp(hidden).
 ModulePtr attn_pool_latent(const Args& a, int64_t dim, int64_t hidden, std::string_view norm_layer);
+// A plain self-attention `cls` of several families (VOLO, Nest, CoaT, Twins): qkv, attn_drop, proj, proj_drop.
+ModulePtr qkv_attention(std::string cls, int64_t dim, bool qkv_bias);
 // CaiT's ClassAttn (also XCiT's): q, k, v, attn_drop, proj, proj_drop.
 ModulePtr class_attn(int64_t dim, bool qkv_bias);
 // A timm model (library "timm", no _no_split_modules) from its root.

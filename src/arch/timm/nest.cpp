@@ -10,11 +10,7 @@ namespace {
 using namespace blocks;
 
 ModulePtr transformer_layer(const timm::Args& a, std::string_view norm, int64_t dim) {
-  auto at = make("Attention");
-  at->add("qkv", linear(dim, 3 * dim, a.b("qkv_bias")));
-  at->add("attn_drop", leaf("Dropout"));
-  at->add("proj", linear(dim, dim));
-  at->add("proj_drop", leaf("Dropout"));
+  auto at = timm::qkv_attention("Attention", dim, a.b("qkv_bias"));
   auto b = make("TransformerLayer");
   b->add("norm1", timm::norm(a, norm, dim));
   b->add("attn", at);

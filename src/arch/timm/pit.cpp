@@ -16,7 +16,7 @@ Model build(const timm::Args& a) {
   if (a.s("global_pool") != "token") a.unsupported("global_pool " + a.s("global_pool"));
   int64_t patch = timm::checked(a.i("patch_size"), 1, 1 << 10, "patch_size"), stride = timm::checked(a.i("stride"), 1, 1 << 10, "stride");
   bool distilled = a.b("distilled");
-  int64_t classes = a.i("num_classes"), dim = dims[0] * heads[0];
+  int64_t classes = a.i("num_classes"), dim = timm::checked(dims[0] * heads[0], 1, 1 << 14, "base_dims * heads");
   auto root = make("PoolingVisionTransformer");
   auto pe = make("ConvEmbedding");
   pe->add("conv", conv2d(a.i("in_chans"), dim, patch));
@@ -27,7 +27,7 @@ Model build(const timm::Args& a) {
   auto stages = make("SequentialTuple");
   int64_t prev = dim;
   for (size_t i = 0; i < n; ++i) {
-    int64_t d = timm::checked(dims[i] * heads[i], 1, 1 << 14, "base_dims * heads");
+    int64_t d = timm::checked(timm::checked(dims[i], 1, 1 << 14, "base_dims") * timm::checked(heads[i], 1, 1024, "heads"), 1, 1 << 14, "base_dims * heads");
     auto t = make("Transformer");
     if (i > 0) {
       auto pool = make("Pooling");

@@ -50,15 +50,15 @@ std::vector<Pair> windows(const timm::Args& a, size_t n) {
   const Json& w = a.raw("window_size");
   std::vector<Pair> out;
   auto pair = [&](const Json& v) -> Pair {
-    if (v.is_number_integer()) return {v.get<int64_t>(), v.get<int64_t>()};
-    if (v.is_array() && v.size() == 2) return {v[0].get<int64_t>(), v[1].get<int64_t>()};
+    auto w = [](const Json& x) { return timm::checked(x.get<int64_t>(), 1, 1 << 10, "window_size"); };
+    if (v.is_number_integer()) return {w(v), w(v)};
+    if (v.is_array() && v.size() == 2) return {w(v[0]), w(v[1])};
     a.unsupported("window_size");
   };
   if (w.is_array() && w.size() == 2 && n != 2 && w[0].is_number()) return std::vector<Pair>(n, pair(w));
   if (!w.is_array()) return std::vector<Pair>(n, pair(w));
   if (w.size() != n) a.unsupported("window_size length");
   for (const auto& v : w) out.push_back(pair(v));
-  for (auto& p : out) timm::checked(p[0], 1, 1 << 10, "window_size"), timm::checked(p[1], 1, 1 << 10, "window_size");
   return out;
 }
 
@@ -86,6 +86,7 @@ Model build(const timm::Args& a) {
     int64_t out = timm::checked(dims[i], 1, 1 << 16, "embed_dim"), h = timm::checked(heads[i], 1, out, "num_heads");
     const Json& hd = a.raw("head_dim");
     int64_t head_dim = hd.is_array() ? hd.at(i).get<int64_t>() : (hd.is_number_integer() && hd.get<int64_t>() ? hd.get<int64_t>() : out / h);
+    timm::checked(head_dim, 1, 1 << 12, "head_dim");
     const Json& mr = a.raw("mlp_ratio");
     int64_t hidden = static_cast<int64_t>(static_cast<double>(out) * (mr.is_array() ? mr.at(i).get<double>() : mr.get<double>()));
     auto st = make("SwinTransformerStage");

@@ -9,14 +9,7 @@ namespace {
 using namespace blocks;
 
 ModulePtr attention(int64_t dim, int64_t ws, int64_t sr) {
-  if (ws != 1) {
-    auto m = make("LocallyGroupedAttn");
-    m->add("qkv", linear(dim, dim * 3));
-    m->add("attn_drop", leaf("Dropout"));
-    m->add("proj", linear(dim, dim));
-    m->add("proj_drop", leaf("Dropout"));
-    return m;
-  }
+  if (ws != 1) return timm::qkv_attention("LocallyGroupedAttn", dim, true);
   auto m = make("GlobalSubSampleAttn");
   m->add("q", linear(dim, dim));
   m->add("kv", linear(dim, dim * 2));

@@ -87,7 +87,7 @@ ModulePtr parallel_scaling_block(const VitShape& s, const timm::Args& a, bool di
     b->add("attn_out_proj", linear(s.dim, s.dim, s.proj_bias));
     b->add("mlp_out_proj", linear(s.hidden, s.dim, s.proj_bias));
   }
-  b->add("ls", layer_scale(s.dim, s.layer_scale));
+  b->add("ls", layer_scale(s.dim, a.has("init_values")));  // `is not None` here, truthiness in Block
   b->add("drop_path", leaf("Identity"));
   return b;
 }

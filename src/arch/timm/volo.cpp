@@ -31,15 +31,6 @@ ModulePtr outlook_attn(int64_t dim, int64_t heads, int64_t k, bool bias) {
   return m;
 }
 
-ModulePtr self_attn(int64_t dim, bool bias) {
-  auto m = make("Attention");
-  m->add("qkv", linear(dim, dim * 3, bias));
-  m->add("attn_drop", leaf("Dropout"));
-  m->add("proj", linear(dim, dim));
-  m->add("proj_drop", leaf("Dropout"));
-  return m;
-}
-
 ModulePtr class_attn(int64_t dim, bool bias) {
   auto m = make("ClassAttention");
   m->add("kv", linear(dim, dim * 2, bias));
@@ -88,10 +79,11 @@ Model build(const timm::Args& a) {
   int64_t idx = 0;
   for (size_t i = 0; i < n; ++i) {
     int64_t d = timm::checked(dims[i], 1, 1 << 16, "embed_dims");
+    timm::checked(heads[i], 1, d, "num_heads");
     bool ol = outlook[i].get<bool>();
     net->add(std::to_string(idx++), timm::seq(timm::checked(layers[i], 0, 1024, "layers"), [&](int64_t) {
                return ol ? block("Outlooker", outlook_attn(d, heads[i], 3, bias), a, d, hid(i))
-                         : block("Transformer", self_attn(d, bias), a, d, hid(i));
+                         : block("Transformer", timm::qkv_attention("Attention", d, bias), a, d, hid(i));
              }));
     if (down[i].get<bool>()) {
       if (i + 1 >= n) a.unsupported("downsample after the last stage");
