@@ -504,6 +504,13 @@ def field_(default=None, default_factory=None, **_):
     return default_factory() if default_factory is not None else default
 
 
+def fields_(dc):
+    """dataclasses.fields(SomeCfg): the field names (as objects with .name), for `{f.name for f in fields(C)}`."""
+    if not isinstance(dc, Dataclass):
+        raise Unresolved('fields() of a symbol')
+    return [{'name': s.target.id} for s in dc.node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
+
+
 def make_divisible_(v, divisor=8, min_value=None, round_limit=.9):
     check_plain(v, divisor, min_value, round_limit)
     floor = divisor if min_value is None else min_value
@@ -616,7 +623,7 @@ BUILTINS = {
     'zip': _plain(lambda *a: [list(x) for x in zip(*a)]), 'enumerate': _plain(lambda a: [[i, x] for i, x in enumerate(a)]),
     'abs': _plain(abs), 'isinstance': lambda *a: _bad('isinstance'), 'sorted': _plain(sorted),
     'True': True, 'False': False, 'None': None,
-    'field': field_, 'make_divisible': make_divisible_, 'to_2tuple': to_ntuple(2), 'to_3tuple': to_ntuple(3),
+    'field': field_, 'fields': fields_, 'make_divisible': make_divisible_, 'to_2tuple': to_ntuple(2), 'to_3tuple': to_ntuple(3),
     'generate_default_cfgs': lambda c: generate_default_cfgs(c), 'copy.deepcopy': lambda x: copy.deepcopy(x),
     'deepcopy': lambda x: copy.deepcopy(x),
     'os.environ.get': lambda key, default=None: default,  # the environment of a plain `create_model` call

@@ -54,6 +54,23 @@ ModulePtr block(const timm::Args& a, int64_t dim, int64_t heads, const std::stri
   return b;
 }
 
+// EvaBlockPostNorm: attn, norm1, mlp, norm2 (norms after each residual branch, no layer scale).
+ModulePtr post_norm_block(const timm::Args& a, int64_t dim, int64_t heads, const std::string& norm) {
+  bool scale_mlp = a.b("scale_mlp");
+  int64_t hidden = static_cast<int64_t>(static_cast<double>(dim) * a.f("mlp_ratio"));
+  std::string mlp_norm = scale_mlp ? norm : "";
+  auto b = make("EvaBlockPostNorm");
+  b->add("attn", attention(a, dim, heads, norm));
+  b->add("norm1", timm::norm(a, norm, dim));
+  b->add("drop_path1", leaf("Identity"));
+  if (!a.b("swiglu_mlp")) b->add("mlp", timm::mlp_layer(a, "Mlp", dim, hidden, dim, true, mlp_norm));
+  else if (scale_mlp) b->add("mlp", timm::mlp_layer(a, "SwiGLU", dim, hidden, dim, true, mlp_norm));
+  else b->add("mlp", timm::mlp_layer(a, "GluMlp", dim, hidden * 2, dim, true, mlp_norm));
+  b->add("norm2", timm::norm(a, norm, dim));
+  b->add("drop_path2", leaf("Identity"));
+  return b;
+}
+
 // create_rope_embed: non-persistent buffers of the cached embedding (fixed grid) or of the bands / periods.
 ModulePtr rope(const timm::Args& a, int64_t dim, int64_t heads, int64_t grid) {
   std::string type = a.s("rope_type");
@@ -78,7 +95,6 @@ ModulePtr rope(const timm::Args& a, int64_t dim, int64_t heads, int64_t grid) {
 }
 
 Model build(const timm::Args& a) {
-  if (a.b("use_post_norm")) a.unsupported("EvaBlockPostNorm");
   if (a.f("patch_drop_rate") > 0) a.unsupported("patch dropout");
   int64_t dim = timm::checked(a.i("embed_dim"), 1, 1 << 16, "embed_dim");
   int64_t heads = timm::checked(a.i("num_heads"), 1, dim, "num_heads");
@@ -98,7 +114,11 @@ Model build(const timm::Args& a) {
   root->add("pos_drop", leaf("Dropout"));
   if (a.b("use_rot_pos_emb")) root->add("rope", rope(a, dim, heads, patches));
   root->add("norm_pre", pre ? timm::norm(a, norm, dim) : leaf("Identity"));
-  root->add("blocks", timm::seq(depth, [&](int64_t) { return block(a, dim, heads, norm); }, "ModuleList"));
+  bool post_norm = a.b("use_post_norm");
+  if (post_norm && a.b("swiglu_mlp") && a.b("scale_mlp") && a.i("swiglu_align_to")) a.unsupported("post-norm SwiGLU align_to");
+  root->add("blocks", timm::seq(depth, [&](int64_t) {
+              return post_norm ? post_norm_block(a, dim, heads, norm) : block(a, dim, heads, norm);
+            }, "ModuleList"));
   root->add("norm", post ? timm::norm(a, norm, dim) : leaf("Identity"));
   if (pool == "map") {
     double ratio = a.has("attn_pool_mlp_ratio") ? a.f("attn_pool_mlp_ratio") : a.f("mlp_ratio");

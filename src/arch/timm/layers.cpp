@@ -123,13 +123,13 @@ ModulePtr se_module(int64_t chs, int64_t rd) {
   return se;
 }
 
-ModulePtr mlp(int64_t in, int64_t hidden, int64_t out, bool bias, bool norm, std::string cls) {
+ModulePtr mlp(int64_t in, int64_t hidden, int64_t out, bool bias, bool norm, std::string cls, bool conv) {
   auto m = make(std::move(cls));
-  m->add("fc1", linear(in, hidden, bias));
+  m->add("fc1", conv ? conv2d(in, hidden, 1, bias) : linear(in, hidden, bias));
   m->add("act", leaf("GELU"));
   m->add("drop1", leaf("Dropout"));
   m->add("norm", norm ? layer_norm(hidden) : leaf("Identity"));
-  m->add("fc2", linear(hidden, out, bias));
+  m->add("fc2", conv ? conv2d(hidden, out, 1, bias) : linear(hidden, out, bias));
   m->add("drop2", leaf("Dropout"));
   return m;
 }
@@ -167,6 +167,19 @@ ModulePtr attention(int64_t dim, int64_t heads, bool qkv_bias, bool qk_norm) {
   a->add("proj", linear(dim, dim));
   a->add("proj_drop", leaf("Dropout"));
   return a;
+}
+
+ModulePtr vit_block(int64_t dim, int64_t heads, int64_t hidden, bool qkv_bias) {
+  auto b = make("Block");
+  b->add("norm1", layer_norm(dim));
+  b->add("attn", attention(dim, heads, qkv_bias));
+  b->add("ls1", leaf("Identity"));
+  b->add("drop_path1", leaf("Identity"));
+  b->add("norm2", layer_norm(dim));
+  b->add("mlp", mlp(dim, hidden, dim));
+  b->add("ls2", leaf("Identity"));
+  b->add("drop_path2", leaf("Identity"));
+  return b;
 }
 
 ModulePtr patch_embed(int64_t in, int64_t dim, int64_t patch, bool bias, bool norm) {
@@ -276,6 +289,15 @@ ModulePtr attn_pool_latent(const Args& a, int64_t dim, int64_t hidden, std::stri
   p->add("norm", norm(a, norm_layer, dim));
   p->add("mlp", mlp(dim, hidden, dim));
   return p;
+}
+
+ModulePtr qkv_attention(std::string cls, int64_t dim, bool qkv_bias) {
+  auto a = make(std::move(cls));
+  a->add("qkv", linear(dim, dim * 3, qkv_bias));
+  a->add("attn_drop", leaf("Dropout"));
+  a->add("proj", linear(dim, dim));
+  a->add("proj_drop", leaf("Dropout"));
+  return a;
 }
 
 ModulePtr class_attn(int64_t dim, bool qkv_bias) {

@@ -41,14 +41,18 @@ ModulePtr conv_norm_act(int64_t in, int64_t out, int64_t k, int64_t groups = 1, 
                         std::string cls = "ConvNormAct");
 // SEModule (timm/layers/squeeze_excite.py): fc1 (1x1 conv chs -> rd), bn (Identity), act, fc2 (rd -> chs), gate.
 ModulePtr se_module(int64_t chs, int64_t rd);
-// Mlp: fc1, act, drop1, norm (LayerNorm of hidden if `norm`), fc2, drop2.
-ModulePtr mlp(int64_t in, int64_t hidden, int64_t out, bool bias = true, bool norm = false, std::string cls = "Mlp");
+// Mlp: fc1, act, drop1, norm (LayerNorm of hidden if `norm`), fc2, drop2; fc1 / fc2 are 1x1 convs with `conv`.
+ModulePtr mlp(int64_t in, int64_t hidden, int64_t out, bool bias = true, bool norm = false, std::string cls = "Mlp",
+              bool conv = false);
 // GluMlp/SwiGLU-style Mlp with fc1_g, fc1_x (SwiGLU) layout.
 ModulePtr swiglu(int64_t in, int64_t hidden, int64_t out, bool norm = false);
 // Mlp with 1x1 convs (ConvMlp): fc1, norm, act, drop, fc2.
 ModulePtr conv_mlp(int64_t in, int64_t hidden, int64_t out);
 // timm Attention: qkv, q_norm, k_norm, attn_drop, norm, proj, proj_drop.
 ModulePtr attention(int64_t dim, int64_t heads, bool qkv_bias = true, bool qk_norm = false);
+// vision_transformer.Block with its defaults (LayerNorm, Attention, Mlp, no LayerScale): norm1, attn, ls1,
+// drop_path1, norm2, mlp, ls2, drop_path2 (CrossViT, PiT, ... reuse it).
+ModulePtr vit_block(int64_t dim, int64_t heads, int64_t hidden, bool qkv_bias);
 // PatchEmbed: proj (Conv2d patch x patch), norm (LayerNorm when `norm`).
 ModulePtr patch_embed(int64_t in, int64_t dim, int64_t patch, bool bias = true, bool norm = false);
 // timm ResNet BasicBlock(in, planes) / Bottleneck(in, planes -> 4*planes), with a conv1x1+bn downsample Sequential.
@@ -64,6 +68,8 @@ ModulePtr mlp_layer(const Args& a, std::string_view layer, int64_t in, int64_t h
 std::pair<ModulePtr, int64_t> patch_embed(const Args& a, int64_t dim, bool bias);
 // AttentionPoolLatent (timm/layers/attention_pool.py, global_pool='map'): latent, q, kv, proj, norm, Mlp(hidden).
 ModulePtr attn_pool_latent(const Args& a, int64_t dim, int64_t hidden, std::string_view norm_layer);
+// A plain self-attention `cls` of several families (VOLO, Nest, CoaT, Twins): qkv, attn_drop, proj, proj_drop.
+ModulePtr qkv_attention(std::string cls, int64_t dim, bool qkv_bias);
 // CaiT's ClassAttn (also XCiT's): q, k, v, attn_drop, proj, proj_drop.
 ModulePtr class_attn(int64_t dim, bool qkv_bias);
 // LayerScale / LayerScale2d: a learned per-channel gamma, [dim] or [dim, 1, 1] when `spatial`; Identity when off.
