@@ -62,6 +62,22 @@ ModulePtr layer(const BertShape& s) {
   return l;
 }
 
+// BertEmbeddings: word, position, token-type embeddings, LayerNorm, and two int64 id buffers.
+// RobertaEmbeddings registers position_embeddings last; ErnieEmbeddings adds task_type_embeddings when use_task_id.
+ModulePtr embeddings(const BertShape& s, bool roberta, const Config& c) {
+  auto m = make(s.prefix + "Embeddings");
+  m->add("word_embeddings", embedding(s.vocab, s.hidden));
+  if (!roberta) m->add("position_embeddings", embedding(s.max_pos, s.hidden));
+  m->add("token_type_embeddings", embedding(s.type_vocab, s.hidden));
+  m->add("LayerNorm", layer_norm(s.hidden));
+  m->add("dropout", leaf("Dropout"));
+  m->buffer("position_ids", {1, s.max_pos}, DType::I64, false);
+  m->buffer("token_type_ids", {1, s.max_pos}, DType::I64, false);
+  if (roberta) m->add("position_embeddings", embedding(s.max_pos, s.hidden));
+  if (c.b("use_task_id", false)) m->add("task_type_embeddings", embedding(c.i("task_type_vocab_size", 3), s.hidden));
+  return m;
+}
+
 }  // namespace bert
 
 namespace {
@@ -78,22 +94,6 @@ struct Variant {
   bool bigbird = false;   // BigBird: the pooler is a bare Linear (+ a model-level Tanh), no _no_split_modules
   bool split_embeddings = false;  // _no_split_modules lists only <P>Layer (ERNIE)
 };
-
-// BertEmbeddings: word, position, token-type embeddings, LayerNorm, and two int64 id buffers.
-// RobertaEmbeddings registers position_embeddings last; ErnieEmbeddings adds task_type_embeddings when use_task_id.
-ModulePtr embeddings(const BertShape& s, bool roberta, const Config& c) {
-  auto m = make(s.prefix + "Embeddings");
-  m->add("word_embeddings", embedding(s.vocab, s.hidden));
-  if (!roberta) m->add("position_embeddings", embedding(s.max_pos, s.hidden));
-  m->add("token_type_embeddings", embedding(s.type_vocab, s.hidden));
-  m->add("LayerNorm", layer_norm(s.hidden));
-  m->add("dropout", leaf("Dropout"));
-  m->buffer("position_ids", {1, s.max_pos}, DType::I64, false);
-  m->buffer("token_type_ids", {1, s.max_pos}, DType::I64, false);
-  if (roberta) m->add("position_embeddings", embedding(s.max_pos, s.hidden));
-  if (c.b("use_task_id", false)) m->add("task_type_embeddings", embedding(c.i("task_type_vocab_size", 3), s.hidden));
-  return m;
-}
 
 // BertModel: embeddings, encoder.layer.N, optional pooler.
 ModulePtr bert_model(const BertShape& s, bool roberta, const Config& c, bool pooler, bool bigbird) {

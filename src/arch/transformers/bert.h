@@ -19,5 +19,7 @@ struct BertShape {
 BertShape read(const Config& c, std::string prefix, int64_t vocab_default);
 // <P>Layer: attention (self: query/key/value, output: dense/LayerNorm), intermediate, output.
 ModulePtr layer(const BertShape& s);
+// <P>Embeddings: word, position (last when `roberta`), token-type embeddings, LayerNorm, position_ids/token_type_ids.
+ModulePtr embeddings(const BertShape& s, bool roberta, const Config& c);
 
 }  // namespace memfit::bert

@@ -9,26 +9,37 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-Model clip(const Config& c, std::string_view cls) {
-  SubConfig tc = sub_config(c, "text_config", Json::object(), "clip_text_model");
-  SubConfig vc = sub_config(c, "vision_config", Json::object(), "clip_vision_model");
-  Model text = clip_text_model(tc.c), vision = clip_vision_model(vc.c);
+// CLIPModel and the families that copy it under their own prefix (MetaClip2, CLIPSeg's CLIPSegModel, OwlViT's
+// OwlViTModel, whose towers are ...TextTransformer / ...VisionTransformer with `pre_layernorm` and whose
+// _no_split_modules is only the encoder layer).
+Model clip(const Config& c, std::string_view cls, const std::string& p = "CLIP") {
+  bool owlvit = p == "OwlViT";
+  SubConfig tc = sub_config(c, "text_config", Json::object(), "");
+  SubConfig vc = sub_config(c, "vision_config", Json::object(), "");
+  Model text = clip_text_model(tc.c, p), vision = clip_vision_model(vc.c, p);
+  if (owlvit) {
+    text.root->cls = p + "TextTransformer";
+    vision.root->cls = p + "VisionTransformer";
+    for (auto& [name, _] : vision.root->children)
+      if (name == "pre_layrnorm") name = "pre_layernorm";
+    text.no_split = {p + "EncoderLayer"};
+  }
   int64_t th = tc.c.i("hidden_size", 512), vh = vc.c.i("hidden_size", 768);
   auto root = make(std::string(cls));
-  if (cls == "CLIPModel") {
+  if (cls == p + "Model") {
     int64_t proj = c.i("projection_dim", 512);
     root->add("text_model", text.root);
     root->add("vision_model", vision.root);
     root->add("visual_projection", linear(vh, proj, false));
     root->add("text_projection", linear(th, proj, false));
     root->param("logit_scale", {});
-  } else if (cls == "CLIPTextModelWithProjection") {
+  } else if (cls == p + "TextModelWithProjection" && !owlvit) {
     root->add("text_model", text.root);
     root->add("text_projection", linear(th, tc.c.i("projection_dim", 512), false));
-  } else if (cls == "CLIPVisionModelWithProjection") {
+  } else if (cls == p + "VisionModelWithProjection" && !owlvit) {
     root->add("vision_model", vision.root);
     root->add("visual_projection", linear(vh, vc.c.i("projection_dim", 512), false));
-  } else if (cls == "CLIPForImageClassification") {
+  } else if (cls == p + "ForImageClassification" && !owlvit) {
     root->add("vision_model", vision.root);
     root->add("classifier", linear(vh, heads::num_labels(c)));
   } else {
@@ -63,7 +74,11 @@ Model tower(std::string_view cls, const std::string& want, Model m, std::vector<
   return m;
 }
 
-MEMFIT_FAMILY({"clip"}, "CLIP", clip);
+MEMFIT_FAMILY({"clip"}, "CLIP", [](const Config& c, std::string_view cls) { return clip(c, cls); });
+MEMFIT_FAMILY({"metaclip_2"}, "MetaClip2",
+              [](const Config& c, std::string_view cls) { return clip(c, cls, "MetaClip2"); });
+MEMFIT_FAMILY({"clipseg"}, "CLIPSeg", [](const Config& c, std::string_view cls) { return clip(c, cls, "CLIPSeg"); });
+MEMFIT_FAMILY({"owlvit"}, "OwlViT", [](const Config& c, std::string_view cls) { return clip(c, cls, "OwlViT"); });
 MEMFIT_FAMILY({"siglip"}, "Siglip", siglip);
 MEMFIT_FAMILY({"clip_vision_model"}, "CLIPVision", [](const Config& c, std::string_view cls) {
   return tower(cls, "CLIPVisionModel", clip_vision_model(c),

@@ -1,5 +1,6 @@
 // GLM-4.5 (glm4_moe): transformers' modeling_glm4_moe.py. Llama-shaped attention (q/k/v biases, optional per-head
 // q_norm/k_norm, partial rotary), dense MLPs on the first `first_k_dense_replace` layers, then DeepSeek-V3-style MoE.
+// GLM-4.5V's text model (modeling_glm4v_moe.py, Glm4vMoeTextModel) is the same tree without q/k norms.
 #include "arch/transformers/moe.h"
 #include "arch/registry.h"
 
@@ -7,12 +8,12 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-Model build(const Config& c, std::string_view cls) {
-  DecoderSpec s = moe::read(c, "Glm4Moe");
+Model build(const Config& c, std::string_view cls, const std::string& p) {
+  DecoderSpec s = moe::read(c, p);
   s.qkv_bias = c.b("attention_bias", false);
-  s.qk_norm = c.b("use_qk_norm", false);
+  s.qk_norm = p == "Glm4Moe" && c.b("use_qk_norm", false);
   s.rotary_dim = moe::rotary_dim(c, s.head_dim, 0.5);
-  moe::SharedMoe sm{"Glm4MoeMoE", "Glm4MoeTopkRouter", "Glm4MoeExperts", "Glm4MoeMLP", act_class(s.act)};
+  moe::SharedMoe sm{p + "MoE", p + "TopkRouter", p + "Experts", p + "MLP", act_class(s.act)};
   sm.num_experts = moe::experts_count(c, {"n_routed_experts"}, 128);
   sm.hidden = s.hidden;
   sm.inter = moe::count(c, {"moe_intermediate_size"}, 1408);
@@ -26,7 +27,9 @@ Model build(const Config& c, std::string_view cls) {
   return m;
 }
 
-MEMFIT_FAMILY({"glm4_moe"}, "Glm4Moe", build);
+MEMFIT_FAMILY({"glm4_moe"}, "Glm4Moe", [](const Config& c, std::string_view cls) { return build(c, cls, "Glm4Moe"); });
+MEMFIT_FAMILY({"glm4v_moe_text"}, "Glm4vMoeText",
+              [](const Config& c, std::string_view cls) { return build(c, cls, "Glm4vMoeText"); });
 
 }  // namespace
 }  // namespace memfit

@@ -13,35 +13,36 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-ModulePtr vision_model(const Config& v) {
+// `p`: the class prefix ("Glm4v", "Glm4vMoe").
+ModulePtr vision_model(const Config& v, const std::string& p = "Glm4v") {
   int64_t h = media::dim(v, "hidden_size", 1536), out = media::dim(v, "out_hidden_size", 4096);
   int64_t heads = media::dim(v, "num_heads", 12), patch = media::dim(v, "patch_size", 14);
   int64_t t = media::dim(v, "temporal_patch_size", 2), merge = media::dim(v, "spatial_merge_size", 2);
   int64_t image = media::dim(v, "image_size", 336), in = media::dim(v, "in_channels", 3);
   std::string act = act_class(v.s("hidden_act", "silu"));
-  auto norm = [&](int64_t d) { return rms_norm("Glm4vRMSNorm", d); };
+  auto norm = [&](int64_t d) { return rms_norm(p + "RMSNorm", d); };
 
-  auto emb = make("Glm4vVisionEmbeddings");
+  auto emb = make(p + "VisionEmbeddings");
   emb->add("position_embedding", embedding((image / patch) * (image / patch), h));
   auto conv3d = make("Conv3d");
   conv3d->param("weight", {h, in, t, patch, patch}).param("bias", {h});
-  auto pe = make("Glm4vVisionPatchEmbed");
+  auto pe = make(p + "VisionPatchEmbed");
   pe->add("proj", conv3d);
-  auto rope = make("Glm4vVisionRotaryEmbedding");
+  auto rope = make(p + "VisionRotaryEmbedding");
   int64_t rope_dim = h / heads / 2;
   rope->buffer("inv_freq", {(rope_dim + 1) / 2}, DType::F32, false);
 
-  auto attn = make("Glm4vVisionAttention");
+  auto attn = make(p + "VisionAttention");
   attn->add("qkv", linear(h, 3 * h, v.b("attention_bias", false)));
   attn->add("proj", linear(h, h, false));
-  auto block = make("Glm4vVisionBlock");
+  auto block = make(p + "VisionBlock");
   block->add("norm1", norm(h));
   block->add("norm2", norm(h));
   block->add("attn", attn);
-  block->add("mlp", gated_mlp("Glm4VisionMlp", h, out, false, act));
+  block->add("mlp", gated_mlp(p == "Glm4v" ? "Glm4VisionMlp" : p + "isionMlp", h, out, false, act));
 
   int64_t ctx = media::dim(v, "intermediate_size", 13696);
-  auto merger = make("Glm4vVisionPatchMerger");
+  auto merger = make(p + "VisionPatchMerger");
   merger->add("proj", linear(out, out, false));
   merger->add("post_projection_norm", layer_norm(out));
   merger->add("gate_proj", linear(out, ctx, false));
@@ -50,7 +51,7 @@ ModulePtr vision_model(const Config& v) {
   merger->add("act1", leaf("GELU"));
   merger->add("act_fn", leaf(act));
 
-  auto m = make("Glm4vVisionModel");
+  auto m = make(p + "VisionModel");
   m->add("embeddings", emb);
   m->add("patch_embed", pe);
   m->add("rotary_pos_emb", rope);
@@ -62,15 +63,17 @@ ModulePtr vision_model(const Config& v) {
   return m;
 }
 
-// `p`: "Glm4v" or "Glm46V".
+// `p`: "Glm4v", "Glm46V" or "Glm4vMoe" (GLM-4.5V: modeling_glm4v_moe.py, the same vision tree under its prefix).
 Model build(const Config& c, std::string_view cls, const std::string& p) {
-  SubConfig vc = sub_config(c, "vision_config", {{"model_type", "glm4v_vision"}}, "glm4v_vision");
-  SubConfig tc = sub_config(c, "text_config", {{"model_type", "glm4v_text"}}, "glm4v_text");
+  bool moe = p == "Glm4vMoe";
+  SubConfig vc = sub_config(c, "vision_config", {{"model_type", moe ? "glm4v_moe_vision" : "glm4v_vision"}}, "");
+  SubConfig tc = sub_config(c, "text_config", {{"model_type", moe ? "glm4v_moe_text" : "glm4v_text"}}, "");
   Model text = auto_model(tc.c);
   auto m = make(p + "Model");
-  m->add("visual", vision_model(vc.c));
+  std::string vp = moe ? p : "Glm4v";
+  m->add("visual", vision_model(vc.c, vp));
   m->add("language_model", text.root);
-  Model base{m, {"Glm4vTextDecoderLayer", "Glm4vVisionBlock"}};
+  Model base{m, {(moe ? "Glm4vMoeText" : "Glm4vText") + std::string("DecoderLayer"), vp + "VisionBlock"}};
   if (cls == p + "Model") return base;
   if (cls != p + "ForConditionalGeneration") heads::unsupported(cls);
   return conditional_generation(std::string(cls), base, tc.c.i("hidden_size"), tc.c.i("vocab_size"),
@@ -78,6 +81,8 @@ Model build(const Config& c, std::string_view cls, const std::string& p) {
 }
 
 MEMFIT_FAMILY({"glm4v"}, "Glm4v", [](const Config& c, std::string_view cls) { return build(c, cls, "Glm4v"); });
+MEMFIT_FAMILY({"glm4v_moe"}, "Glm4vMoe",
+              [](const Config& c, std::string_view cls) { return build(c, cls, "Glm4vMoe"); });
 MEMFIT_FAMILY({"glm46v", "glmga"}, "Glm46V",
               [](const Config& c, std::string_view cls) { return build(c, cls, "Glm46V"); });
 MEMFIT_FAMILY({"glm4v_vision"}, "Glm4vVision", [](const Config& c, std::string_view cls) {

@@ -113,13 +113,13 @@ Model clip_vision_model(const Config& c, std::string p) {
   return {m, {p + "TextEmbeddings", p + "EncoderLayer", p + "VisionEmbeddings"}};
 }
 
-Model clip_text_model(const Config& c) {
+Model clip_text_model(const Config& c, const std::string& p) {
   TowerShape s = read_tower(c, 512, 2048, 12, 8, "quick_gelu");
-  auto m = make("CLIPTextModel");
-  m->add("embeddings", text_embeddings("CLIP", s, c.i("vocab_size", 49408), c.i("max_position_embeddings", 77)));
-  m->add("encoder", encoder("CLIP", s, false));
+  auto m = make(p + "TextModel");
+  m->add("embeddings", text_embeddings(p, s, c.i("vocab_size", 49408), c.i("max_position_embeddings", 77)));
+  m->add("encoder", encoder(p, s, false));
   m->add("final_layer_norm", layer_norm(s.hidden));
-  return {m, {"CLIPTextEmbeddings", "CLIPEncoderLayer", "CLIPVisionEmbeddings"}};
+  return {m, {p + "TextEmbeddings", p + "EncoderLayer", p + "VisionEmbeddings"}};
 }
 
 static const std::vector<std::string> kSiglipNoSplit{"SiglipTextEmbeddings", "SiglipVisionEmbeddings",

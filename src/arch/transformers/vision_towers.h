@@ -29,8 +29,8 @@ void merge_no_split(std::vector<std::string>& into, const std::vector<std::strin
 // CLIPVisionModel (embeddings, pre_layrnorm, encoder, post_layernorm) with CLIPVisionConfig's defaults;
 // `prefix` renames the classes for CLIP's copies (e.g. "CLIP").
 Model clip_vision_model(const Config& vc, std::string prefix = "CLIP");
-// CLIPTextModel (embeddings, encoder, final_layer_norm) with CLIPTextConfig's defaults.
-Model clip_text_model(const Config& tc);
+// CLIPTextModel (embeddings, encoder, final_layer_norm) with CLIPTextConfig's defaults; `prefix` as above.
+Model clip_text_model(const Config& tc, const std::string& prefix = "CLIP");
 // SiglipVisionModel (embeddings, encoder, post_layernorm, head unless vision_use_head is false); `prefix` renames
 // the classes of SigLIP's copies (Phi4Multimodal's), `position_ids` whether the embeddings keep that buffer.
 Model siglip_vision_model(const Config& vc, const std::string& prefix = "Siglip", bool position_ids = true);

@@ -1,5 +1,7 @@
 // ViT: transformers' modeling_vit.py (v5 layout: layers.N with q/k/v/o_proj and an MLP of fc1/fc2).
 // DeiT (modeling_deit.py): the same tree under its own prefix, plus a distillation_token (positions: patches + 2).
+// AST (modeling_audio_spectrogram_transformer.py): DeiT's tokens over a one-channel spectrogram whose patches are
+// strided by frequency_stride / time_stride, and no pooler.
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/rename.h"
@@ -10,20 +12,26 @@ namespace {
 using namespace blocks;
 
 ModulePtr vit_model(const Config& c, const std::string& p, bool pooler, bool mask_token) {
-  bool deit = p == "DeiT";
+  bool ast = p == "AST", deit = p == "DeiT" || ast;
   int64_t h = c.i("hidden_size", 768), inter = c.i("intermediate_size", 3072);
-  int64_t image = c.i("image_size", 224), patch = c.i("patch_size", 16), channels = c.i("num_channels", 3);
+  int64_t image = c.i("image_size", 224), patch = c.i("patch_size", 16), channels = ast ? 1 : c.i("num_channels", 3);
   int64_t patches = (image / patch) * (image / patch);
+  if (ast) {
+    int64_t fs = c.i("frequency_stride", 10), ts = c.i("time_stride", 10);
+    if (fs <= 0 || ts <= 0 || patch <= 0) c.missing("frequency_stride");
+    patches = ((c.i("num_mel_bins", 128) - patch) / fs + 1) * ((c.i("max_length", 1024) - patch) / ts + 1);
+  }
   bool qkv_bias = c.b("qkv_bias", true);
 
   auto pe = make(p + "PatchEmbeddings");
   pe->add("projection", conv2d(channels, h, patch));
   auto emb = make(p + "Embeddings");
   emb->param("cls_token", {1, 1, h});
+  if (ast) emb->param("distillation_token", {1, 1, h});
   if (mask_token) emb->param("mask_token", {1, 1, h});
   emb->add("patch_embeddings", pe);
   emb->param("position_embeddings", {1, patches + (deit ? 2 : 1), h});
-  if (deit) emb->param("distillation_token", {1, 1, h});
+  if (deit && !ast) emb->param("distillation_token", {1, 1, h});
   emb->add("dropout", leaf("Dropout"));
 
   auto attn = make(p + "Attention");
@@ -72,7 +80,7 @@ Model build(const Config& c, std::string_view cls, const std::string& p, const s
   std::vector<std::string> no_split{p + "Embeddings", p + "Layer"};
   Model m;
   if (cls == p + "Model") {
-    m = {vit_model(c, p, true, false), no_split};
+    m = {vit_model(c, p, p != "AST", false), no_split};
   } else if (cls == p + "ForImageClassification") {
     auto root = make(std::string(cls));
     root->add(base, vit_model(c, p, false, false));
@@ -86,6 +94,8 @@ Model build(const Config& c, std::string_view cls, const std::string& p, const s
 }
 
 MEMFIT_FAMILY({"vit"}, "ViT", [](const Config& c, std::string_view cls) { return build(c, cls, "ViT", "vit"); });
+MEMFIT_FAMILY({"audio-spectrogram-transformer"}, "AST",
+              [](const Config& c, std::string_view cls) { return build(c, cls, "AST", "audio_spectrogram_transformer"); });
 MEMFIT_FAMILY({"deit"}, "DeiT", [](const Config& c, std::string_view cls) { return build(c, cls, "DeiT", "deit"); });
 
 }  // namespace

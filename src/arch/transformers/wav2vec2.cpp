@@ -7,23 +7,17 @@
 // positional embedding of num_conv_pos_embeddings plain grouped Conv1d layers (kernel conv_pos_kernel_size) each
 // followed by a LayerNorm without parameters. WavLM (modeling_wavlm.py): wav2vec2's tree whose attention adds the
 // gated relative position parameters (gru_rel_pos_const [1, heads, 1, 1], gru_rel_pos_linear head_dim -> 8) and,
-// in layer 0, the relative bucket table rel_attn_embed [num_buckets, heads].
+// in layer 0, the relative bucket table rel_attn_embed [num_buckets, heads]. UniSpeech (modeling_unispeech.py):
+// wav2vec2's base tree under its own prefix, without the adapter.
+#include "arch/transformers/wav2vec2.h"
+
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
 #include "arch/registry.h"
 
-namespace memfit {
-namespace {
+namespace memfit::w2v {
 using namespace blocks;
-
-struct Shape {
-  int64_t h, heads, inter, layers;
-  std::vector<int64_t> conv_dim;
-  std::string act;
-  std::string p = "Wav2Vec2";  // class prefix: "Wav2Vec2", "Hubert", "Data2VecAudio"
-  bool hubert = false, data2vec = false, wavlm = false;
-};
 
 ModulePtr feature_encoder(const Config& c, const Shape& s) {
   auto kernel = media::dims(c, "conv_kernel", {10, 3, 3, 3, 3, 2, 2});
@@ -58,13 +52,28 @@ ModulePtr feature_encoder(const Config& c, const Shape& s) {
   return m;
 }
 
-ModulePtr encoder_layer(const Config& c, const Shape& s, bool stable, bool first = false) {
+ModulePtr pos_conv_embed(const Config& c, const Shape& s) {
+  int64_t k = media::dim(c, "num_conv_pos_embeddings", 128), groups = media::dim(c, "num_conv_pos_embedding_groups", 16);
+  media::divisible(c, s.h, groups, "hidden_size / num_conv_pos_embedding_groups");
+  auto pos = make(s.p + "PositionalConvEmbedding");
+  pos->add("conv", media::weight_norm_conv1d(s.h, s.h, k, groups));
+  pos->add("padding", leaf(s.p + "SamePadLayer"));
+  pos->add("activation", leaf(act_class(c.s("feat_extract_activation", "gelu"))));
+  return pos;
+}
+
+ModulePtr feed_forward(const Shape& s) {
   auto ff = make(s.p + "FeedForward");
   ff->add("intermediate_dropout", leaf("Dropout"));
   ff->add("intermediate_dense", linear(s.h, s.inter));
   ff->add("intermediate_act_fn", leaf(act_class(s.act)));
   ff->add("output_dense", linear(s.inter, s.h));
   ff->add("output_dropout", leaf("Dropout"));
+  return ff;
+}
+
+ModulePtr encoder_layer(const Config& c, const Shape& s, bool stable, bool first) {
+  auto ff = feed_forward(s);
   auto l = make(s.p + (stable ? "EncoderLayerStableLayerNorm" : "EncoderLayer"));
   auto attn = l->add("attention", media::kvq_attention(s.p + "Attention", s.h));
   if (s.wavlm) {
@@ -89,7 +98,15 @@ ModulePtr encoder_layer(const Config& c, const Shape& s, bool stable, bool first
   return l;
 }
 
+}  // namespace memfit::w2v
+
+namespace memfit {
+namespace {
+using namespace blocks;
+using w2v::Shape;
+
 ModulePtr encoder(const Config& c, const Shape& s) {
+  if (s.p == "Wav2Vec2Conformer") return w2v::conformer_encoder(c, s);
   bool stable = c.b("do_stable_layer_norm", false);
   int64_t k = media::dim(c, "num_conv_pos_embeddings", 128);
   int64_t groups = media::dim(c, "num_conv_pos_embedding_groups", 16);
@@ -117,12 +134,12 @@ ModulePtr encoder(const Config& c, const Shape& s) {
   e->add("layer_norm", layer_norm(s.h));
   e->add("dropout", leaf("Dropout"));
   if (s.wavlm && s.layers > 0) {  // only layer 0 owns the relative bucket table
-    std::vector<ModulePtr> layers{encoder_layer(c, s, stable, true)};
-    auto rest = encoder_layer(c, s, stable);
+    std::vector<ModulePtr> layers{w2v::encoder_layer(c, s, stable, true)};
+    auto rest = w2v::encoder_layer(c, s, stable);
     for (int64_t i = 1; i < s.layers; ++i) layers.push_back(rest);
     e->add("layers", module_list(std::move(layers)));
   } else {
-    e->add("layers", repeat(encoder_layer(c, s, stable), s.layers));
+    e->add("layers", repeat(w2v::encoder_layer(c, s, stable), s.layers));
   }
   return e;
 }
@@ -133,11 +150,11 @@ ModulePtr wav2vec2_model(const Config& c, const Shape& s) {
   proj->add("projection", linear(s.conv_dim.back(), s.h));
   proj->add("dropout", leaf("Dropout"));
   auto m = make(s.p + "Model");
-  m->add("feature_extractor", feature_encoder(c, s));
+  m->add("feature_extractor", w2v::feature_encoder(c, s));
   m->add("feature_projection", proj);
   if (c.f("mask_time_prob", 0.05) > 0 || c.f("mask_feature_prob", 0) > 0) m->param("masked_spec_embed", {s.h});
   m->add("encoder", encoder(c, s));
-  if (!s.hubert && c.b("add_adapter", false)) {
+  if (!s.hubert && s.p != "UniSpeech" && c.b("add_adapter", false)) {
     int64_t out = c.has("output_hidden_size") ? media::dim(c, "output_hidden_size", s.h) : s.h;
     auto ad = make(s.p + "Adapter");
     if (out != s.h) {
@@ -159,7 +176,12 @@ Model build(const Config& c, std::string_view cls, const std::string& prefix) {
           prefix == "Hubert", prefix == "Data2VecAudio", prefix == "WavLM"};
   std::vector<std::string> no_split;
   if (s.hubert) no_split = {"HubertEncoderLayer", "ParametrizedConv1d"};
-  const std::string base = s.hubert ? "hubert" : s.data2vec ? "data2vec_audio" : s.wavlm ? "wavlm" : "wav2vec2";
+  const std::string base = s.hubert     ? "hubert"
+                           : s.data2vec ? "data2vec_audio"
+                           : s.wavlm    ? "wavlm"
+                           : prefix == "UniSpeech" ? "unispeech"
+                           : prefix == "Wav2Vec2Conformer" ? "wav2vec2_conformer"
+                                                   : "wav2vec2";
   media::require(c, !s.conv_dim.empty(), "conv_dim is empty");
   if (cls == prefix + "Model") return {wav2vec2_model(c, s), no_split};
   auto root = make(std::string(cls));
@@ -177,10 +199,10 @@ Model build(const Config& c, std::string_view cls, const std::string& prefix) {
     int64_t proj = media::dim(c, "classifier_proj_size", 256);
     root->add("projector", linear(s.h, proj));
     root->add("classifier", linear(proj, heads::num_labels(c)));
-  } else if (!s.hubert && cls == prefix + "ForAudioFrameClassification") {
+  } else if (!s.hubert && prefix != "UniSpeech" && cls == prefix + "ForAudioFrameClassification") {
     layer_weights();
     root->add("classifier", linear(s.h, heads::num_labels(c)));
-  } else if (!s.hubert && cls == "Wav2Vec2ForPreTraining") {
+  } else if (!s.hubert && (cls == "Wav2Vec2ForPreTraining" || cls == "Wav2Vec2ConformerForPreTraining")) {
     int64_t groups = media::dim(c, "num_codevector_groups", 2), vars = media::dim(c, "num_codevectors_per_group", 320);
     int64_t cv = media::dim(c, "codevector_dim", 256), pcv = media::dim(c, "proj_codevector_dim", 256);
     media::divisible(c, cv, groups, "codevector_dim / num_codevector_groups");
@@ -202,6 +224,10 @@ MEMFIT_FAMILY({"wav2vec2"}, "Wav2Vec2",
 MEMFIT_FAMILY({"data2vec-audio"}, "Data2VecAudio",
               [](const Config& c, std::string_view cls) { return build(c, cls, "Data2VecAudio"); });
 MEMFIT_FAMILY({"wavlm"}, "WavLM", [](const Config& c, std::string_view cls) { return build(c, cls, "WavLM"); });
+MEMFIT_FAMILY({"unispeech"}, "UniSpeech",
+              [](const Config& c, std::string_view cls) { return build(c, cls, "UniSpeech"); });
+MEMFIT_FAMILY({"wav2vec2-conformer"}, "Wav2Vec2Conformer",
+              [](const Config& c, std::string_view cls) { return build(c, cls, "Wav2Vec2Conformer"); });
 MEMFIT_FAMILY({"hubert"}, "Hubert", [](const Config& c, std::string_view cls) { return build(c, cls, "Hubert"); });
 
 }  // namespace

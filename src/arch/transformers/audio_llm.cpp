@@ -1,0 +1,142 @@
+// Audio encoders and the audio-language models around them: transformers' modeling_qwen2_audio.py,
+// modeling_voxtral.py, modeling_audioflamingo3.py and modeling_glmasr.py. The first three encoders are Whisper's
+// encoder under their own prefix (two Conv1d over the mel frames, learned positions, pre-norm layers whose k_proj
+// has no bias, an AvgPool1d); GLM-ASR's encoder replaces the learned positions by partial RoPE and uses
+// q/k/v/o attention with an fc1/fc2 MLP. Each composite is audio_tower + a projector + the language model
+// AutoModel builds from text_config, and ...ForConditionalGeneration adds lm_head.
+#include "arch/blocks.h"
+#include "arch/transformers/decoder.h"
+#include "arch/transformers/heads.h"
+#include "arch/transformers/media.h"
+#include "arch/transformers/multimodal.h"
+#include "arch/registry.h"
+
+namespace memfit {
+namespace {
+using namespace blocks;
+
+// Whisper-style encoder (Qwen2AudioEncoder, VoxtralEncoder, AudioFlamingo3Encoder); `p` is the class prefix.
+Model whisper_style_encoder(const Config& c, const std::string& p) {
+  int64_t d = media::dim(c, "d_model", 1280), ffn = media::dim(c, "encoder_ffn_dim", 5120);
+  auto l = make(p + "EncoderLayer");
+  l->add("self_attn", media::kvq_attention(p + "Attention", d, true, false));
+  l->add("self_attn_layer_norm", layer_norm(d));
+  l->add("activation_fn", leaf(act_class(c.s("activation_function", "gelu"))));
+  l->add("fc1", linear(d, ffn));
+  l->add("fc2", linear(ffn, d));
+  l->add("final_layer_norm", layer_norm(d));
+  auto e = make(p + "Encoder");
+  e->add("conv1", media::conv1d(media::dim(c, "num_mel_bins", 128), d, 3));
+  e->add("conv2", media::conv1d(d, d, 3));
+  e->add("embed_positions", embedding(media::dim(c, "max_source_positions", 1500), d));
+  e->add("layers", repeat(l, media::count(c, "encoder_layers", 32)));
+  e->add("layer_norm", layer_norm(d));
+  e->add("avg_pooler", leaf("AvgPool1d"));
+  return {e, {p + "EncoderLayer"}};
+}
+
+// GlmAsrEncoder: conv1, conv2, layers (q/k/v/o attention without k bias, fc1/fc2 MLP, two LayerNorms), norm, RoPE.
+Model glmasr_encoder(const Config& c) {
+  int64_t h = media::dim(c, "hidden_size", 1280), inter = media::dim(c, "intermediate_size", 5120);
+  int64_t heads = media::dim(c, "num_attention_heads", 20), kv = media::dim(c, "num_key_value_heads", heads);
+  media::divisible(c, h, heads, "hidden_size / num_attention_heads");
+  int64_t hd = c.has("head_dim") ? media::dim(c, "head_dim", h / heads) : h / heads;
+  auto attn = make("GlmAsrAttention");
+  attn->add("q_proj", linear(h, heads * hd));
+  attn->add("k_proj", linear(h, kv * hd, false));
+  attn->add("v_proj", linear(h, kv * hd));
+  attn->add("o_proj", linear(heads * hd, h));
+  auto mlp = make("GlmAsrMLP");
+  mlp->add("fc1", linear(h, inter));
+  mlp->add("fc2", linear(inter, h));
+  mlp->add("act_fn", leaf(act_class(c.s("hidden_act", "gelu"))));
+  auto l = make("GlmAsrEncoderLayer");
+  l->add("self_attn", attn);
+  l->add("mlp", mlp);
+  l->add("input_layernorm", layer_norm(h));
+  l->add("post_attention_layernorm", layer_norm(h));
+  auto e = make("GlmAsrEncoder");
+  e->add("conv1", media::conv1d(media::dim(c, "num_mel_bins", 128), h, 3));
+  e->add("conv2", media::conv1d(h, h, 3));
+  e->add("layers", repeat(l, media::count(c, "num_hidden_layers", 32)));
+  e->add("norm", layer_norm(h));
+  e->add("rotary_emb", rotary("GlmAsrRotaryEmbedding", rope_dim(hd, rope_fraction(c, 0.5))));
+  return {e, {"GlmAsrEncoderLayer"}};
+}
+
+struct Kind {
+  std::string p, audio_type, text_type;
+  bool projector_first = false;  // Qwen2Audio registers multi_modal_projector before language_model
+  std::vector<std::string> own_no_split;  // the family's PreTrainedModel._no_split_modules
+};
+
+// The projector: Qwen2Audio's single `linear`, else linear_1 (audio -> mid), act, linear_2 (mid -> text hidden).
+ModulePtr projector(const Config& c, const Kind& k, const Config& ac, int64_t th) {
+  auto p = make(k.p + "MultiModalProjector");
+  if (k.p == "Qwen2Audio") {
+    p->add("linear", linear(media::dim(ac, "d_model", 1280), th));
+    return p;
+  }
+  int64_t in = media::dim(ac, "intermediate_size", 5120), mid = th;
+  bool bias = true;
+  if (k.p == "Voxtral") bias = false;
+  if (k.p == "AudioFlamingo3") in = media::dim(ac, "hidden_size", 1280), bias = c.b("projector_bias", true);
+  if (k.p == "GlmAsr") mid = 2 * th;
+  p->add("linear_1", linear(in, mid, bias));
+  p->add("act", leaf(act_class(c.s("projector_hidden_act", "gelu"))));
+  p->add("linear_2", linear(mid, th, bias));
+  return p;
+}
+
+Model composite(const Config& c, std::string_view cls, const Kind& k) {
+  SubConfig ac = sub_config(c, "audio_config", {{"model_type", k.audio_type}}, "");
+  SubConfig tc = sub_config(c, "text_config", {{"model_type", k.text_type}}, "");
+  Model audio = auto_model(ac.c), text = auto_model(tc.c);
+  int64_t th = media::dim(tc.c, "hidden_size", 4096);
+  auto m = make(k.p + "Model");
+  m->add("audio_tower", audio.root);
+  if (k.projector_first) m->add("multi_modal_projector", projector(c, k, ac.c, th));
+  m->add("language_model", text.root);
+  if (!k.projector_first) m->add("multi_modal_projector", projector(c, k, ac.c, th));
+  Model base{m, k.own_no_split};
+  merge_no_split(base.no_split, audio.no_split);
+  merge_no_split(base.no_split, text.no_split);
+  if (cls == k.p + "ForConditionalGeneration") {
+    bool tied = c.b("tie_word_embeddings", tc.c.b("tie_word_embeddings", false));
+    return conditional_generation(std::string(cls), base, th, media::dim(tc.c, "vocab_size", 32000), tied);
+  }
+  if (cls != k.p + "Model") heads::unsupported(cls);
+  return base;
+}
+
+Model encoder_only(std::string_view cls, Model m) {
+  if (cls != m.root->cls) heads::unsupported(cls);
+  return m;
+}
+
+const Kind kQwen2Audio{"Qwen2Audio", "qwen2_audio_encoder", "qwen2", true, {"Qwen2AudioAttention"}};
+const Kind kVoxtral{"Voxtral", "voxtral_encoder", "llama", false, {}};
+const Kind kAudioFlamingo3{"AudioFlamingo3", "audioflamingo3_encoder", "qwen2", false, {"AudioFlamingo3Attention"}};
+const Kind kGlmAsr{"GlmAsr", "glmasr_encoder", "llama", false, {"GlmAsrAttention"}};
+
+MEMFIT_FAMILY({"qwen2_audio_encoder"}, "Qwen2AudioEncoder", [](const Config& c, std::string_view cls) {
+  return encoder_only(cls, whisper_style_encoder(c, "Qwen2Audio"));
+}, "Qwen2AudioEncoder");
+MEMFIT_FAMILY({"voxtral_encoder"}, "VoxtralEncoder", [](const Config& c, std::string_view cls) {
+  return encoder_only(cls, whisper_style_encoder(c, "Voxtral"));
+}, "VoxtralEncoder");
+MEMFIT_FAMILY({"audioflamingo3_encoder"}, "AudioFlamingo3Encoder", [](const Config& c, std::string_view cls) {
+  return encoder_only(cls, whisper_style_encoder(c, "AudioFlamingo3"));
+}, "AudioFlamingo3Encoder");
+MEMFIT_FAMILY({"glmasr_encoder"}, "GlmAsrEncoder", [](const Config& c, std::string_view cls) {
+  return encoder_only(cls, glmasr_encoder(c));
+}, "GlmAsrEncoder");
+MEMFIT_FAMILY({"qwen2_audio"}, "Qwen2Audio",
+              [](const Config& c, std::string_view cls) { return composite(c, cls, kQwen2Audio); });
+MEMFIT_FAMILY({"voxtral"}, "Voxtral", [](const Config& c, std::string_view cls) { return composite(c, cls, kVoxtral); });
+MEMFIT_FAMILY({"audioflamingo3"}, "AudioFlamingo3",
+              [](const Config& c, std::string_view cls) { return composite(c, cls, kAudioFlamingo3); });
+MEMFIT_FAMILY({"glmasr"}, "GlmAsr", [](const Config& c, std::string_view cls) { return composite(c, cls, kGlmAsr); });
+
+}  // namespace
+}  // namespace memfit
