@@ -1,6 +1,8 @@
 // DeBERTa-v2/v3: transformers' modeling_deberta_v2.py. BERT-shaped layers with disentangled attention
 // (query/key/value_proj, optional pos_key/pos_query_proj), shared relative position embeddings in the encoder,
 // an optional ConvLayer, and the legacy (cls.predictions) or new (lm_predictions) MLM head.
+#include "arch/transformers/deberta_v2.h"
+
 #include <algorithm>
 
 #include "arch/blocks.h"
@@ -11,11 +13,6 @@
 namespace memfit {
 namespace {
 using namespace blocks;
-
-struct DebertaShape {
-  int64_t vocab, hidden, emb, layers, all_head, inter, max_pos, type_vocab;
-  std::string act;
-};
 
 std::vector<std::string> pos_att_type(const Config& c) {
   const Json& j = c.raw();
@@ -37,16 +34,12 @@ std::vector<std::string> pos_att_type(const Config& c) {
   return out;
 }
 
-ModulePtr deberta_model(const Config& c, const DebertaShape& s) {
-  auto emb = make("DebertaV2Embeddings");
-  emb->add("word_embeddings", embedding(s.vocab, s.emb));
-  if (c.b("position_biased_input", true)) emb->add("position_embeddings", embedding(s.max_pos, s.emb));
-  if (s.type_vocab > 0) emb->add("token_type_embeddings", embedding(s.type_vocab, s.emb));
-  if (s.emb != s.hidden) emb->add("embed_proj", linear(s.emb, s.hidden, false));
-  emb->add("LayerNorm", layer_norm(s.hidden));
-  emb->add("dropout", leaf("Dropout"));
-  emb->buffer("position_ids", {1, s.max_pos}, DType::I64, false);
+}  // namespace
 
+namespace deberta {
+using namespace blocks;
+
+ModulePtr v2_encoder(const Config& c, const Shape& s, const std::string& p) {
   bool relative = c.b("relative_attention", false);
   int64_t max_rel = c.i("max_relative_positions", -1);
   if (max_rel < 1) max_rel = s.max_pos;
@@ -66,26 +59,26 @@ ModulePtr deberta_model(const Config& c, const DebertaShape& s) {
     }
   }
   self->add("dropout", leaf("Dropout"));
-  auto self_out = make("DebertaV2SelfOutput");
+  auto self_out = make(p + "SelfOutput");
   self_out->add("dense", linear(s.hidden, s.hidden));
   self_out->add("LayerNorm", layer_norm(s.hidden));
   self_out->add("dropout", leaf("Dropout"));
-  auto attn = make("DebertaV2Attention");
+  auto attn = make(p + "Attention");
   attn->add("self", self);
   attn->add("output", self_out);
-  auto inter = make("DebertaV2Intermediate");
+  auto inter = make(p + "Intermediate");
   inter->add("dense", linear(s.hidden, s.inter));
   inter->add("intermediate_act_fn", leaf(act_class(s.act)));
-  auto out = make("DebertaV2Output");
+  auto out = make(p + "Output");
   out->add("dense", linear(s.inter, s.hidden));
   out->add("LayerNorm", layer_norm(s.hidden));
   out->add("dropout", leaf("Dropout"));
-  auto layer = make("DebertaV2Layer");
+  auto layer = make(p + "Layer");
   layer->add("attention", attn);
   layer->add("intermediate", inter);
   layer->add("output", out);
 
-  auto enc = make("DebertaV2Encoder");
+  auto enc = make(p == "SEWD" ? "SEWDTransformerEncoder" : p + "Encoder");
   enc->add("layer", repeat(layer, s.layers));
   if (relative) enc->add("rel_embeddings", embedding(buckets > 0 ? buckets * 2 : max_rel * 2, s.hidden));
   std::string norm_rel = c.s("norm_rel_ebd", "none");
@@ -104,10 +97,27 @@ ModulePtr deberta_model(const Config& c, const DebertaShape& s) {
     conv->add("dropout", leaf("Dropout"));
     enc->add("conv", conv);
   }
+  return enc;
+}
+
+}  // namespace deberta
+
+namespace {
+using deberta::Shape;
+
+ModulePtr deberta_model(const Config& c, const Shape& s) {
+  auto emb = make("DebertaV2Embeddings");
+  emb->add("word_embeddings", embedding(s.vocab, s.emb));
+  if (c.b("position_biased_input", true)) emb->add("position_embeddings", embedding(s.max_pos, s.emb));
+  if (s.type_vocab > 0) emb->add("token_type_embeddings", embedding(s.type_vocab, s.emb));
+  if (s.emb != s.hidden) emb->add("embed_proj", linear(s.emb, s.hidden, false));
+  emb->add("LayerNorm", layer_norm(s.hidden));
+  emb->add("dropout", leaf("Dropout"));
+  emb->buffer("position_ids", {1, s.max_pos}, DType::I64, false);
 
   auto m = make("DebertaV2Model");
   m->add("embeddings", emb);
-  m->add("encoder", enc);
+  m->add("encoder", deberta::v2_encoder(c, s, "DebertaV2"));
   return m;
 }
 
@@ -122,7 +132,7 @@ ModulePtr context_pooler(const Config& c, int64_t hidden) {
 Model build(const Config& c, std::string_view cls) {
   int64_t hidden = c.i("hidden_size", 1536), heads_n = c.i("num_attention_heads", 24);
   if (heads_n <= 0) throw ConfigError("num_attention_heads must be positive");
-  DebertaShape s{c.i("vocab_size", 128100), hidden, c.i("embedding_size", hidden),
+  Shape s{c.i("vocab_size", 128100), hidden, c.i("embedding_size", hidden),
                  seq2seq::count(c, "num_hidden_layers", 24), heads_n * c.i("attention_head_size", hidden / heads_n),
                  c.i("intermediate_size", 6144), c.i("max_position_embeddings", 512), c.i("type_vocab_size", 0),
                  c.s("hidden_act", "gelu")};

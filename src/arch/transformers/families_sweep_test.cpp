@@ -51,6 +51,8 @@ const std::vector<std::string> kTypes = {
     "glmasr",
     "unispeech",
     "sew",
+    "sew-d",
+    "altclip",
     "wav2vec2-conformer",
     "speech_to_text",
     "moshi",
