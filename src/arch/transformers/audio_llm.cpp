@@ -2,7 +2,11 @@
 // modeling_voxtral.py, modeling_audioflamingo3.py and modeling_glmasr.py. The first three encoders are Whisper's
 // encoder under their own prefix (two Conv1d over the mel frames, learned positions, pre-norm layers whose k_proj
 // has no bias, an AvgPool1d); GLM-ASR's encoder replaces the learned positions by partial RoPE and uses
-// q/k/v/o attention with an fc1/fc2 MLP. Each composite is audio_tower + a projector + the language model
+// q/k/v/o attention with an fc1/fc2 MLP. Voxtral Realtime's encoder (modeling_voxtral_realtime.py): causal convs,
+// RMSNorm layers of q/k/v/o attention over head_dim (k without bias) and a gated MLP whose down_proj has a bias,
+// and RoPE; its composite (VoxtralRealtimeModel) builds its own Llama-shaped text model whose layers add an
+// ada_rms_norm (Linear hidden -> 32 -> hidden), a projector from hidden * downsample_factor and a float32
+// time_embedding inv_freq [text hidden / 2]. Each composite is audio_tower + a projector + the language model
 // AutoModel builds from text_config, and ...ForConditionalGeneration adds lm_head.
 #include "arch/blocks.h"
 #include "arch/transformers/decoder.h"
@@ -62,6 +66,72 @@ Model glmasr_encoder(const Config& c) {
   e->add("norm", layer_norm(h));
   e->add("rotary_emb", rotary("GlmAsrRotaryEmbedding", rope_dim(hd, rope_fraction(c, 0.5))));
   return {e, {"GlmAsrEncoderLayer"}};
+}
+
+// VoxtralRealtimeEncoder: embedder (conv1, conv2), layers, norm, rotary_emb.
+Model voxtral_realtime_encoder(const Config& c) {
+  int64_t h = media::dim(c, "hidden_size", 1280), inter = media::dim(c, "intermediate_size", 5120);
+  int64_t heads = media::dim(c, "num_attention_heads", 32), kv = media::dim(c, "num_key_value_heads", heads);
+  int64_t hd = media::dim(c, "head_dim", 64);
+  const std::string p = "VoxtralRealtime";
+  auto attn = make(p + "Attention");
+  attn->add("q_proj", linear(h, heads * hd));
+  attn->add("k_proj", linear(h, kv * hd, false));
+  attn->add("v_proj", linear(h, kv * hd));
+  attn->add("o_proj", linear(heads * hd, h));
+  auto mlp = make(p + "MLP");
+  mlp->add("gate_proj", linear(h, inter, false));
+  mlp->add("up_proj", linear(h, inter, false));
+  mlp->add("down_proj", linear(inter, h));
+  mlp->add("act_fn", leaf(act_class(c.s("hidden_act", "silu"))));
+  auto l = make(p + "EncoderLayer");
+  l->add("self_attn", attn);
+  l->add("self_attn_layer_norm", rms_norm(p + "RMSNorm", h));
+  l->add("activation_fn", leaf(act_class(c.s("activation_function", "gelu"))));
+  l->add("final_layer_norm", rms_norm(p + "RMSNorm", h));
+  l->add("mlp", mlp);
+  auto emb = make(p + "Embedder");
+  emb->add("conv1", media::conv1d(media::dim(c, "num_mel_bins", 128), h, 3));
+  emb->add("conv2", media::conv1d(h, h, 3));
+  emb->children[0].second->cls = emb->children[1].second->cls = p + "CausalConv1d";
+  auto e = make(p + "Encoder");
+  e->add("embedder", emb);
+  e->add("layers", repeat(l, media::count(c, "num_hidden_layers", 32)));
+  e->add("norm", rms_norm(p + "RMSNorm", h));
+  e->add("rotary_emb", rotary(p + "RotaryEmbedding", hd));
+  return {e, {p + "EncoderLayer"}};
+}
+
+// VoxtralRealtimeModel: audio_tower, language_model (VoxtralRealtimeTextModel), projector, time_embedding.
+Model voxtral_realtime(const Config& c, std::string_view cls) {
+  SubConfig ac = sub_config(c, "audio_config", {{"model_type", "voxtral_realtime_encoder"}}, "");
+  SubConfig tc = sub_config(c, "text_config", {{"model_type", "voxtral_realtime_text"}}, "");
+  Model audio = voxtral_realtime_encoder(ac.c);
+  DecoderSpec s = read_decoder(tc.c, "VoxtralRealtimeText", true);
+  s.head_dim = media::dim(tc.c, "head_dim", 128);
+  s.norm = [](int64_t d) { return rms_norm("VoxtralRealtimeRMSNorm", d); };
+  auto layer = decoder_layer(s);
+  auto ada = make("VoxtralRealtimeTextAdaRmsNorm");
+  ada->add("linear1", linear(s.hidden, 32, false));
+  ada->add("linear2", linear(32, s.hidden, false));
+  layer->add("ada_rms_norm", ada);
+  s.layer = [layer](int64_t) { return layer; };
+  int64_t ah = media::dim(ac.c, "hidden_size", 1280), down = media::dim(c, "downsample_factor", 4);
+  auto proj = make("VoxtralRealtimeMultiModalProjector");
+  proj->add("linear_1", linear(ah * down, s.hidden, false));
+  proj->add("act", leaf(act_class(c.s("projector_hidden_act", "gelu"))));
+  proj->add("linear_2", linear(s.hidden, s.hidden, false));
+  auto time = make("VoxtralRealtimeTimeEmbedding");
+  time->buffer("inv_freq", {s.hidden / 2}, DType::F32, false);
+  auto m = make("VoxtralRealtimeModel");
+  m->add("audio_tower", audio.root);
+  m->add("language_model", decoder_model(s));
+  m->add("multi_modal_projector", proj);
+  m->add("time_embedding", time);
+  Model base{m, {"VoxtralRealtimeEncoderLayer", "VoxtralRealtimeTextDecoderLayer"}};
+  if (cls == "VoxtralRealtimeModel") return base;
+  if (cls != "VoxtralRealtimeForConditionalGeneration") heads::unsupported(cls);
+  return conditional_generation(std::string(cls), base, s.hidden, s.vocab, c.b("tie_word_embeddings", true));
 }
 
 struct Kind {
@@ -131,6 +201,10 @@ MEMFIT_FAMILY({"audioflamingo3_encoder"}, "AudioFlamingo3Encoder", [](const Conf
 MEMFIT_FAMILY({"glmasr_encoder"}, "GlmAsrEncoder", [](const Config& c, std::string_view cls) {
   return encoder_only(cls, glmasr_encoder(c));
 }, "GlmAsrEncoder");
+MEMFIT_FAMILY({"voxtral_realtime_encoder"}, "VoxtralRealtimeEncoder", [](const Config& c, std::string_view cls) {
+  return encoder_only(cls, voxtral_realtime_encoder(c));
+}, "VoxtralRealtimeEncoder");
+MEMFIT_FAMILY({"voxtral_realtime"}, "VoxtralRealtime", voxtral_realtime);
 MEMFIT_FAMILY({"qwen2_audio"}, "Qwen2Audio",
               [](const Config& c, std::string_view cls) { return composite(c, cls, kQwen2Audio); });
 MEMFIT_FAMILY({"voxtral"}, "Voxtral", [](const Config& c, std::string_view cls) { return composite(c, cls, kVoxtral); });
