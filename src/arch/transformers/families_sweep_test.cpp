@@ -50,6 +50,7 @@ const std::vector<std::string> kTypes = {
     "voxtral_realtime_encoder",
     "voxtral_realtime",
     "mlcd",
+    "mlcd_vision_model",
     "audioflamingo3",
     "glmasr",
     "unispeech",
