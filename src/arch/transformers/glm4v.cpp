@@ -3,6 +3,8 @@
 // attention + gated MLP of out_hidden_size, post_conv_layernorm, a Conv2d downsample to out_hidden_size, a gated
 // merger, post_layernorm) under `visual`, and Glm4vTextModel under `language_model`. GLM-4.6V (and glmga) build
 // the same parts with AutoModel from the nested configs.
+#include "arch/transformers/glm4v.h"
+
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
@@ -10,8 +12,21 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
 using namespace blocks;
+
+ModulePtr glm4v_patch_merger(const std::string& p, int64_t dim, int64_t ctx, const std::string& act) {
+  auto merger = make(p + "VisionPatchMerger");
+  merger->add("proj", linear(dim, dim, false));
+  merger->add("post_projection_norm", layer_norm(dim));
+  merger->add("gate_proj", linear(dim, ctx, false));
+  merger->add("up_proj", linear(dim, ctx, false));
+  merger->add("down_proj", linear(ctx, dim, false));
+  merger->add("act1", leaf("GELU"));
+  merger->add("act_fn", leaf(act));
+  return merger;
+}
+
+namespace {
 
 // `p`: the class prefix ("Glm4v", "Glm4vMoe").
 ModulePtr vision_model(const Config& v, const std::string& p = "Glm4v") {
@@ -41,15 +56,7 @@ ModulePtr vision_model(const Config& v, const std::string& p = "Glm4v") {
   block->add("attn", attn);
   block->add("mlp", gated_mlp(p == "Glm4v" ? "Glm4VisionMlp" : p + "isionMlp", h, out, false, act));
 
-  int64_t ctx = media::dim(v, "intermediate_size", 13696);
-  auto merger = make(p + "VisionPatchMerger");
-  merger->add("proj", linear(out, out, false));
-  merger->add("post_projection_norm", layer_norm(out));
-  merger->add("gate_proj", linear(out, ctx, false));
-  merger->add("up_proj", linear(out, ctx, false));
-  merger->add("down_proj", linear(ctx, out, false));
-  merger->add("act1", leaf("GELU"));
-  merger->add("act_fn", leaf(act));
+  auto merger = glm4v_patch_merger(p, out, media::dim(v, "intermediate_size", 13696), act);
 
   auto m = make(p + "VisionModel");
   m->add("embeddings", emb);

@@ -4,6 +4,7 @@
 // out_hidden_size * in_channels, a Conv2d downsample and post_layernorm; GlmOcrTextModel (glm4.cpp) under
 // language_model.
 #include "arch/blocks.h"
+#include "arch/transformers/glm4v.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
 #include "arch/transformers/multimodal.h"
@@ -41,15 +42,7 @@ ModulePtr vision_model(const Config& v) {
   block->add("attn", attn);
   block->add("mlp", gated_mlp("GlmOcrVisionMlp", h, inter, bias, act));
 
-  int64_t ctx = out * in;
-  auto merger = make("GlmOcrVisionPatchMerger");
-  merger->add("proj", linear(out, out, false));
-  merger->add("post_projection_norm", layer_norm(out));
-  merger->add("gate_proj", linear(out, ctx, false));
-  merger->add("up_proj", linear(out, ctx, false));
-  merger->add("down_proj", linear(ctx, out, false));
-  merger->add("act1", leaf("GELU"));
-  merger->add("act_fn", leaf(act));
+  auto merger = glm4v_patch_merger("GlmOcr", out, out * in, act);
 
   auto m = make("GlmOcrVisionModel");
   m->add("patch_embed", pe);
