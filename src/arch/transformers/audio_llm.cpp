@@ -6,7 +6,9 @@
 // RMSNorm layers of q/k/v/o attention over head_dim (k without bias) and a gated MLP whose down_proj has a bias,
 // and RoPE; its composite (VoxtralRealtimeModel) builds its own Llama-shaped text model whose layers add an
 // ada_rms_norm (Linear hidden -> 32 -> hidden), a projector from hidden * downsample_factor and a float32
-// time_embedding inv_freq [text hidden / 2]. Each composite is audio_tower + a projector + the language model
+// time_embedding inv_freq [text hidden / 2]. Qwen3-ASR's encoder (modeling_qwen3_asr.py): three stride-2 Conv2d
+// and a bias-free Linear over the frequency axis, a float32 sinusoid table [max_position_embeddings, d_model] (not
+// persistent), Whisper-style layers with a biased k_proj, ln_post. Each composite is audio_tower + a projector + the language model
 // AutoModel builds from text_config, and ...ForConditionalGeneration adds lm_head.
 #include "arch/blocks.h"
 #include "arch/transformers/decoder.h"
@@ -37,6 +39,31 @@ Model whisper_style_encoder(const Config& c, const std::string& p) {
   e->add("layer_norm", layer_norm(d));
   e->add("avg_pooler", leaf("AvgPool1d"));
   return {e, {p + "EncoderLayer"}};
+}
+
+// Qwen3ASREncoder: positional_embedding, layers, ln_post, conv2d1..3, conv_out.
+Model qwen3_asr_encoder(const Config& c) {
+  int64_t d = media::dim(c, "d_model", 1024), ffn = media::dim(c, "encoder_ffn_dim", 4096);
+  int64_t down = media::dim(c, "downsample_hidden_size", 480), mels = media::dim(c, "num_mel_bins", 128);
+  media::require(c, d % 2 == 0, "d_model must be even");
+  auto l = make("Qwen3ASRAudioEncoderLayer");
+  l->add("self_attn", media::kvq_attention("Qwen3ASRAudioAttention", d));
+  l->add("self_attn_layer_norm", layer_norm(d));
+  l->add("activation_fn", leaf(act_class(c.s("activation_function", "gelu"))));
+  l->add("fc1", linear(d, ffn));
+  l->add("fc2", linear(ffn, d));
+  l->add("final_layer_norm", layer_norm(d));
+  auto pos = make("SinusoidsPositionEmbedding");
+  pos->buffer("positional_embedding", {media::dim(c, "max_position_embeddings", 1500), d}, DType::F32, false);
+  auto e = make("Qwen3ASREncoder");
+  e->add("positional_embedding", pos);
+  e->add("layers", repeat(l, media::count(c, "encoder_layers", 24)));
+  e->add("ln_post", layer_norm(d));
+  e->add("conv2d1", conv2d(1, down, 3));
+  e->add("conv2d2", conv2d(down, down, 3));
+  e->add("conv2d3", conv2d(down, down, 3));
+  e->add("conv_out", linear(down * ((((mels + 1) / 2 + 1) / 2 + 1) / 2), d, false));
+  return {e, {"Qwen3ASRAudioEncoderLayer"}};
 }
 
 // GlmAsrEncoder: conv1, conv2, layers (q/k/v/o attention without k bias, fc1/fc2 MLP, two LayerNorms), norm, RoPE.
@@ -147,6 +174,13 @@ ModulePtr projector(const Config& c, const Kind& k, const Config& ac, int64_t th
     p->add("linear", linear(media::dim(ac, "d_model", 1280), th));
     return p;
   }
+  if (k.p == "Qwen3ASR") {  // d_model -> d_model -> output_dim, with the audio config's activation
+    int64_t d = media::dim(ac, "d_model", 1024);
+    p->add("linear_1", linear(d, d));
+    p->add("act", leaf(act_class(ac.s("activation_function", "gelu"))));
+    p->add("linear_2", linear(d, media::dim(ac, "output_dim", 3584)));
+    return p;
+  }
   int64_t in = media::dim(ac, "intermediate_size", 5120), mid = th;
   bool bias = true;
   if (k.p == "Voxtral") bias = false;
@@ -187,6 +221,7 @@ Model encoder_only(std::string_view cls, Model m) {
 const Kind kQwen2Audio{"Qwen2Audio", "qwen2_audio_encoder", "qwen2", true, {"Qwen2AudioAttention"}};
 const Kind kVoxtral{"Voxtral", "voxtral_encoder", "llama", false, {}};
 const Kind kAudioFlamingo3{"AudioFlamingo3", "audioflamingo3_encoder", "qwen2", false, {"AudioFlamingo3Attention"}};
+const Kind kQwen3Asr{"Qwen3ASR", "qwen3_asr_encoder", "qwen3", false, {}};
 const Kind kGlmAsr{"GlmAsr", "glmasr_encoder", "llama", false, {"GlmAsrAttention"}};
 
 MEMFIT_FAMILY({"qwen2_audio_encoder"}, "Qwen2AudioEncoder", [](const Config& c, std::string_view cls) {
@@ -204,6 +239,10 @@ MEMFIT_FAMILY({"glmasr_encoder"}, "GlmAsrEncoder", [](const Config& c, std::stri
 MEMFIT_FAMILY({"voxtral_realtime_encoder"}, "VoxtralRealtimeEncoder", [](const Config& c, std::string_view cls) {
   return encoder_only(cls, voxtral_realtime_encoder(c));
 }, "VoxtralRealtimeEncoder");
+MEMFIT_FAMILY({"qwen3_asr_encoder"}, "Qwen3ASREncoder", [](const Config& c, std::string_view cls) {
+  return encoder_only(cls, qwen3_asr_encoder(c));
+}, "Qwen3ASREncoder");
+MEMFIT_FAMILY({"qwen3_asr"}, "Qwen3ASR", [](const Config& c, std::string_view cls) { return composite(c, cls, kQwen3Asr); });
 MEMFIT_FAMILY({"voxtral_realtime"}, "VoxtralRealtime", voxtral_realtime);
 MEMFIT_FAMILY({"qwen2_audio"}, "Qwen2Audio",
               [](const Config& c, std::string_view cls) { return composite(c, cls, kQwen2Audio); });

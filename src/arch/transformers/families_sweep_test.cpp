@@ -53,6 +53,8 @@ const std::vector<std::string> kTypes = {
     "mlcd_vision_model",
     "audioflamingo3",
     "glmasr",
+    "qwen3_asr_encoder",
+    "qwen3_asr",
     "unispeech",
     "sew",
     "sew-d",
