@@ -87,6 +87,8 @@ const std::vector<std::string> kTypes = {
     "parakeet_ctc",
     "parakeet_rnnt",
     "parakeet_tdt",
+    "nemotron_asr_streaming_encoder",
+    "nemotron_asr_streaming",
     "cohere_asr",
     "blenderbot",
     "blenderbot-small",

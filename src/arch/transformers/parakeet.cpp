@@ -4,7 +4,12 @@
 // blocks of two half-step feed-forwards, relative-position attention (q/k/v/o, relative_k_proj, bias_u / bias_v),
 // a convolution module (pointwise GLU conv, depthwise conv, BatchNorm1d, pointwise conv) and five LayerNorms.
 // ParakeetForCTC adds a Conv1d head; ...ForRNNT / ForTDT an encoder projection, an LSTM prediction network and a
-// joint head (TDT: vocab + len(durations) outputs).
+// joint head (TDT: vocab + len(durations) outputs). Nemotron ASR Streaming (modeling_nemotron_asr_streaming.py) is
+// the same under its prefix with causal convs: a subsampler of conv_in + (depthwise, pointwise) stages whose Linear
+// input is channels * the frequency bins left after padding k - 1 + stride - 1 per stage, and a LayerNorm instead of
+// the BatchNorm1d in the convolution module.
+
+#include <algorithm>
 
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
@@ -16,7 +21,9 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-Model parakeet_encoder(const Config& c) {
+// `p`: "Parakeet" or "NemotronAsrStreaming".
+Model parakeet_encoder(const Config& c, const std::string& p = "Parakeet") {
+  bool streaming = p != "Parakeet";
   int64_t h = media::dim(c, "hidden_size", 1024), inter = media::dim(c, "intermediate_size", 4096);
   int64_t heads = media::dim(c, "num_attention_heads", 8), kv = media::dim(c, "num_key_value_heads", heads);
   media::divisible(c, h, heads, "hidden_size / num_attention_heads");
@@ -26,31 +33,40 @@ Model parakeet_encoder(const Config& c) {
   while ((int64_t{1} << (stages + 1)) <= factor) ++stages;  // int(math.log2(factor))
   bool bias = c.b("attention_bias", true), conv_bias = c.b("convolution_bias", true);
 
-  auto sub = make("ParakeetEncoderSubsamplingConv2D");
-  auto layers = make("ModuleList");
-  int64_t n = 0;
-  layers->add(std::to_string(n++), conv2d(1, ch, k));
-  layers->add(std::to_string(n++), leaf("ReLU"));
-  for (int64_t i = 0; i + 1 < stages; ++i) {
-    layers->add(std::to_string(n++), conv2d(ch, ch, k, true, ch));
-    layers->add(std::to_string(n++), conv2d(ch, ch, 1));
+  auto sub = make(p + "EncoderSubsamplingConv2D");
+  int64_t freq = media::dim(c, "num_mel_bins", 80);
+  if (streaming) {
+    sub->add("conv_in", conv2d(1, ch, k));
+    auto stage = make(p + "EncoderSubsamplingLayer");
+    stage->add("depthwise_conv", conv2d(ch, ch, k, true, ch));
+    stage->add("pointwise_conv", conv2d(ch, ch, 1));
+    sub->add("layers", repeat(stage, std::max<int64_t>(stages - 1, 0)));
+    sub->add("act_fn", leaf("ReLU"));
+    for (int64_t i = 0; i < stages; ++i) freq = (freq + (k - 1) + (stride - 1) - k) / stride + 1;
+  } else {
+    auto layers = make("ModuleList");
+    int64_t n = 0;
+    layers->add(std::to_string(n++), conv2d(1, ch, k));
     layers->add(std::to_string(n++), leaf("ReLU"));
+    for (int64_t i = 0; i + 1 < stages; ++i) {
+      layers->add(std::to_string(n++), conv2d(ch, ch, k, true, ch));
+      layers->add(std::to_string(n++), conv2d(ch, ch, 1));
+      layers->add(std::to_string(n++), leaf("ReLU"));
+    }
+    sub->add("layers", layers);
+    for (int64_t i = 0; i < stages; ++i) freq /= stride;
   }
-  int64_t out_len = media::dim(c, "num_mel_bins", 80), div = 1;
-  for (int64_t i = 0; i < stages; ++i) div *= stride;
-  out_len /= div;
-  media::require(c, out_len > 0, "num_mel_bins is too small for the subsampling");
-  sub->add("layers", layers);
-  sub->add("linear", linear(ch * out_len, h));
-  auto pos = make("ParakeetEncoderRelPositionalEncoding");
+  media::require(c, freq > 0, "num_mel_bins is too small for the subsampling");
+  sub->add("linear", linear(ch * freq, h));
+  auto pos = make(p + "EncoderRelPositionalEncoding");
   pos->buffer("inv_freq", {h / 2}, DType::F32, false);
 
   std::string act = act_class(c.s("hidden_act", "silu"));
-  auto ff = make("ParakeetEncoderFeedForward");
+  auto ff = make(p + "EncoderFeedForward");
   ff->add("linear1", linear(h, inter, bias));
   ff->add("activation", leaf(act));
   ff->add("linear2", linear(inter, h, bias));
-  auto attn = make("ParakeetEncoderAttention");
+  auto attn = make(p + "EncoderAttention");
   attn->add("q_proj", linear(h, heads * hd, bias));
   attn->add("k_proj", linear(h, kv * hd, bias));
   attn->add("v_proj", linear(h, kv * hd, bias));
@@ -58,13 +74,13 @@ Model parakeet_encoder(const Config& c) {
   attn->add("relative_k_proj", linear(h, heads * hd, false));
   attn->param("bias_u", {heads, hd}).param("bias_v", {heads, hd});
   int64_t kernel = media::dim(c, "conv_kernel_size", 9);
-  auto conv = make("ParakeetEncoderConvolutionModule");
+  auto conv = make(p + "EncoderConvolutionModule");
   conv->add("activation", leaf(act));
   conv->add("pointwise_conv1", media::conv1d(h, 2 * h, 1, conv_bias));
   conv->add("depthwise_conv", media::conv1d(h, h, kernel, conv_bias, h));
-  conv->add("norm", batch_norm(h, "BatchNorm1d"));
+  conv->add("norm", streaming ? layer_norm(h) : batch_norm(h, "BatchNorm1d"));
   conv->add("pointwise_conv2", media::conv1d(h, h, 1, conv_bias));
-  auto block = make("ParakeetEncoderBlock");
+  auto block = make(p + "EncoderBlock");
   block->add("feed_forward1", ff);
   block->add("self_attn", attn);
   block->add("conv", conv);
@@ -72,17 +88,19 @@ Model parakeet_encoder(const Config& c) {
   for (const char* nm : {"norm_feed_forward1", "norm_self_att", "norm_conv", "norm_feed_forward2", "norm_out"})
     block->add(nm, layer_norm(h));
 
-  auto m = make("ParakeetEncoder");
+  auto m = make(p + "Encoder");
   m->add("subsampling", sub);
   m->add("encode_positions", pos);
   m->add("layers", repeat(block, media::count(c, "num_hidden_layers", 24)));
-  return {m, {"ParakeetEncoderBlock"}};
+  return {m, {p + "EncoderBlock"}};
 }
 
-Model build(const Config& c, std::string_view cls, const std::string& head) {
-  if (cls != "Parakeet" + head) heads::unsupported(cls);
-  SubConfig ec = sub_config(c, "encoder_config", {{"model_type", "parakeet_encoder"}}, "");
-  Model enc = parakeet_encoder(ec.c);
+Model build(const Config& c, std::string_view cls, const std::string& head, const std::string& p = "Parakeet") {
+  if (cls != p + head) heads::unsupported(cls);
+  bool streaming = p != "Parakeet";
+  SubConfig ec = sub_config(
+      c, "encoder_config", {{"model_type", streaming ? "nemotron_asr_streaming_encoder" : "parakeet_encoder"}}, "");
+  Model enc = parakeet_encoder(ec.c, p);
   int64_t eh = media::dim(ec.c, "hidden_size", 1024), vocab = media::dim(c, "vocab_size", 1025);
   auto root = make(std::string(cls));
   root->add("encoder", enc.root);
@@ -98,7 +116,7 @@ Model build(const Config& c, std::string_view cls, const std::string& head) {
     lstm->param("weight_ih" + l, {4 * dh, dh}).param("weight_hh" + l, {4 * dh, dh});
     lstm->param("bias_ih" + l, {4 * dh}).param("bias_hh" + l, {4 * dh});
   }
-  auto dec = make("ParakeetRNNTDecoder");
+  auto dec = make(p + "RNNTDecoder");
   dec->add("embedding", embedding(vocab, dh));
   dec->add("lstm", lstm);
   dec->add("decoder_projector", linear(dh, dh));
@@ -109,17 +127,24 @@ Model build(const Config& c, std::string_view cls, const std::string& head) {
     auto it = raw.find("durations");
     outs += it != raw.end() && it->is_array() ? static_cast<int64_t>(it->size()) : 5;
   }
-  auto joint = make(head == "ForTDT" ? "ParakeetTDTJointNetwork" : "ParakeetRNNTJointNetwork");
+  auto joint = make(p + (head == "ForTDT" ? "TDTJointNetwork" : "RNNTJointNetwork"));
   joint->add("activation", leaf(act_class(c.s("hidden_act", "relu"))));
   joint->add("head", linear(dh, outs));
   root->add("joint", joint);
-  return {root, {"ParakeetEncoderBlock", "ParakeetRNNTDecoder"}};
+  return {root, {p + "EncoderBlock", p + "RNNTDecoder"}};
 }
 
 MEMFIT_FAMILY({"parakeet_encoder"}, "ParakeetEncoder", [](const Config& c, std::string_view cls) {
   if (cls != "ParakeetEncoder") heads::unsupported(cls);
   return parakeet_encoder(c);
 }, "ParakeetEncoder");
+MEMFIT_FAMILY({"nemotron_asr_streaming_encoder"}, "NemotronAsrStreamingEncoder", [](const Config& c, std::string_view cls) {
+  if (cls != "NemotronAsrStreamingEncoder") heads::unsupported(cls);
+  return parakeet_encoder(c, "NemotronAsrStreaming");
+}, "NemotronAsrStreamingEncoder");
+MEMFIT_FAMILY({"nemotron_asr_streaming"}, "NemotronAsrStreaming", [](const Config& c, std::string_view cls) {
+  return build(c, cls, "ForRNNT", "NemotronAsrStreaming");
+}, "NemotronAsrStreamingForRNNT");
 MEMFIT_FAMILY({"parakeet_ctc"}, "Parakeet",
               [](const Config& c, std::string_view cls) { return build(c, cls, "ForCTC"); }, "ParakeetForCTC");
 MEMFIT_FAMILY({"parakeet_rnnt"}, "Parakeet",
