@@ -89,6 +89,7 @@ const std::vector<std::string> kTypes = {
     "parakeet_tdt",
     "nemotron_asr_streaming_encoder",
     "nemotron_asr_streaming",
+    "nemotron3_5_asr",
     "cohere_asr",
     "blenderbot",
     "blenderbot-small",

@@ -7,7 +7,8 @@
 // joint head (TDT: vocab + len(durations) outputs). Nemotron ASR Streaming (modeling_nemotron_asr_streaming.py) is
 // the same under its prefix with causal convs: a subsampler of conv_in + (depthwise, pointwise) stages whose Linear
 // input is channels * the frequency bins left after padding k - 1 + stride - 1 per stage, and a LayerNorm instead of
-// the BatchNorm1d in the convolution module.
+// the BatchNorm1d in the convolution module. Nemotron 3.5 ASR (modeling_nemotron3_5_asr.py): its RNNT over that
+// encoder plus a prompt projector.
 
 #include <algorithm>
 
@@ -95,12 +96,14 @@ Model parakeet_encoder(const Config& c, const std::string& p = "Parakeet") {
   return {m, {p + "EncoderBlock"}};
 }
 
-Model build(const Config& c, std::string_view cls, const std::string& head, const std::string& p = "Parakeet") {
+// `p` names the heads' classes, `enc_p` the encoder's (Nemotron 3.5 ASR heads over the streaming encoder).
+Model build(const Config& c, std::string_view cls, const std::string& head, const std::string& p = "Parakeet",
+            const std::string& enc_p = "Parakeet") {
   if (cls != p + head) heads::unsupported(cls);
-  bool streaming = p != "Parakeet";
+  bool streaming = enc_p != "Parakeet";
   SubConfig ec = sub_config(
       c, "encoder_config", {{"model_type", streaming ? "nemotron_asr_streaming_encoder" : "parakeet_encoder"}}, "");
-  Model enc = parakeet_encoder(ec.c, p);
+  Model enc = parakeet_encoder(ec.c, enc_p);
   int64_t eh = media::dim(ec.c, "hidden_size", 1024), vocab = media::dim(c, "vocab_size", 1025);
   auto root = make(std::string(cls));
   root->add("encoder", enc.root);
@@ -131,7 +134,15 @@ Model build(const Config& c, std::string_view cls, const std::string& head, cons
   joint->add("activation", leaf(act_class(c.s("hidden_act", "relu"))));
   joint->add("head", linear(dh, outs));
   root->add("joint", joint);
-  return {root, {p + "EncoderBlock", p + "RNNTDecoder"}};
+  if (p == "Nemotron3_5Asr") {  // prompt_projector: encoder width + num_prompts -> prompt_intermediate -> width
+    int64_t inter = media::dim(c, "prompt_intermediate_size", 2048);
+    auto pp = make(p + "PromptProjector");
+    pp->add("linear_1", linear(eh + media::count(c, "num_prompts", 128), inter));
+    pp->add("act", leaf("ReLU"));
+    pp->add("linear_2", linear(inter, eh));
+    root->add("prompt_projector", pp);
+  }
+  return {root, {enc_p + "EncoderBlock", p + "RNNTDecoder"}};
 }
 
 MEMFIT_FAMILY({"parakeet_encoder"}, "ParakeetEncoder", [](const Config& c, std::string_view cls) {
@@ -143,8 +154,11 @@ MEMFIT_FAMILY({"nemotron_asr_streaming_encoder"}, "NemotronAsrStreamingEncoder",
   return parakeet_encoder(c, "NemotronAsrStreaming");
 }, "NemotronAsrStreamingEncoder");
 MEMFIT_FAMILY({"nemotron_asr_streaming"}, "NemotronAsrStreaming", [](const Config& c, std::string_view cls) {
-  return build(c, cls, "ForRNNT", "NemotronAsrStreaming");
+  return build(c, cls, "ForRNNT", "NemotronAsrStreaming", "NemotronAsrStreaming");
 }, "NemotronAsrStreamingForRNNT");
+MEMFIT_FAMILY({"nemotron3_5_asr"}, "Nemotron3_5Asr", [](const Config& c, std::string_view cls) {
+  return build(c, cls, "ForRNNT", "Nemotron3_5Asr", "NemotronAsrStreaming");
+}, "Nemotron3_5AsrForRNNT");
 MEMFIT_FAMILY({"parakeet_ctc"}, "Parakeet",
               [](const Config& c, std::string_view cls) { return build(c, cls, "ForCTC"); }, "ParakeetForCTC");
 MEMFIT_FAMILY({"parakeet_rnnt"}, "Parakeet",
