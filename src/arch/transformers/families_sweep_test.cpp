@@ -90,6 +90,8 @@ const std::vector<std::string> kTypes = {
     "nemotron_asr_streaming_encoder",
     "nemotron_asr_streaming",
     "nemotron3_5_asr",
+    "lasr_encoder",
+    "lasr_ctc",
     "cohere_asr",
     "blenderbot",
     "blenderbot-small",
