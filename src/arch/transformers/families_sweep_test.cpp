@@ -92,6 +92,8 @@ const std::vector<std::string> kTypes = {
     "nemotron3_5_asr",
     "lasr_encoder",
     "lasr_ctc",
+    "gemma3n_audio",
+    "gemma4_audio",
     "cohere_asr",
     "blenderbot",
     "blenderbot-small",

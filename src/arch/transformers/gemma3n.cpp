@@ -201,6 +201,11 @@ Model build(const Config& c, std::string_view cls) {
 }
 
 MEMFIT_FAMILY({"gemma3n"}, "Gemma3n", build);
+// The audio tower on its own (AutoModel of a gemma3n_audio config); _no_split_modules is the family's.
+MEMFIT_FAMILY({"gemma3n_audio"}, "Gemma3nAudio", [](const Config& c, std::string_view cls) {
+  if (cls != "Gemma3nAudioEncoder") heads::unsupported(cls);
+  return Model{audio_encoder(c), {"Gemma3nTextDecoderLayer"}};
+}, "Gemma3nAudioEncoder");
 
 }  // namespace
 }  // namespace memfit

@@ -263,6 +263,12 @@ Model gemma4(const Config& c, std::string_view cls) {
 
 MEMFIT_FAMILY({"gemma4_text"}, "Gemma4Text", gemma4_text, "Gemma4TextModel");
 MEMFIT_FAMILY({"gemma4"}, "Gemma4", gemma4);
+// The audio tower on its own (AutoModel of a gemma4_audio config); _no_split_modules is the family's.
+MEMFIT_FAMILY({"gemma4_audio"}, "Gemma4Audio", [](const Config& c, std::string_view cls) {
+  if (cls != "Gemma4AudioModel") heads::unsupported(cls);
+  return Model{audio_model(c),
+               {"Gemma4AudioLayer", "Gemma4TextDecoderLayer", "Gemma4VisionEncoderLayer", "Gemma4VisionPatchEmbedder"}};
+}, "Gemma4AudioModel");
 
 }  // namespace
 }  // namespace memfit
