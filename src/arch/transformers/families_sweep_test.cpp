@@ -84,6 +84,7 @@ const std::vector<std::string> kTypes = {
     "video_llama_3",
     "video_llama_3_vision",
     "ovis2",
+    "paddleocr_vl",
     "parakeet_ctc",
     "parakeet_rnnt",
     "parakeet_tdt",
