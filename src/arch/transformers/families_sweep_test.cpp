@@ -85,6 +85,7 @@ const std::vector<std::string> kTypes = {
     "video_llama_3_vision",
     "ovis2",
     "paddleocr_vl",
+    "qianfan_ocr",
     "parakeet_ctc",
     "parakeet_rnnt",
     "parakeet_tdt",
