@@ -12,16 +12,16 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-ModulePtr vision_model(const Config& v) {
+ModulePtr vision_model(const Config& v, const std::string& p = "InternVL") {
   int64_t h = media::dim(v, "hidden_size", 1024), inter = media::dim(v, "intermediate_size", 4096);
   auto [ih, iw] = media::pair(v, "image_size", 448);
   auto [ph, pw] = media::pair(v, "patch_size", 14);
   bool layer_norm_type = v.s("norm_type", "layer_norm") == "layer_norm";
-  auto norm = [&] { return layer_norm_type ? layer_norm(h) : rms_norm("InternVLVisionRMSNorm", h); };
+  auto norm = [&] { return layer_norm_type ? layer_norm(h) : rms_norm(p + "VisionRMSNorm", h); };
 
-  auto pe = make("InternVLVisionPatchEmbeddings");
+  auto pe = make(p + "VisionPatchEmbeddings");
   pe->add("projection", conv2d(media::dim(v, "num_channels", 3), h, ph, pw));
-  auto emb = make("InternVLVisionEmbeddings");
+  auto emb = make(p + "VisionEmbeddings");
   emb->param("cls_token", {1, 1, h});
   if (v.b("use_mask_token", false)) emb->param("mask_token", {1, 1, h});
   emb->add("patch_embeddings", pe);
@@ -30,30 +30,36 @@ ModulePtr vision_model(const Config& v) {
   emb->add("dropout", leaf("Dropout"));
 
   bool bias = v.b("attention_bias", false), qk_norm = v.b("use_qk_norm", false);
-  auto attn = make("InternVLVisionAttention");
+  auto attn = make(p + "VisionAttention");
   for (const char* n : {"q_proj", "k_proj", "v_proj"}) attn->add(n, linear(h, h, bias));
   attn->add("projection_layer", linear(h, h));
   attn->add("projection_dropout", leaf("Identity"));
-  attn->add("q_norm", qk_norm ? rms_norm("InternVLVisionRMSNorm", h) : leaf("Identity"));
-  attn->add("k_norm", qk_norm ? rms_norm("InternVLVisionRMSNorm", h) : leaf("Identity"));
-  auto mlp = make("InternVLVisionMLP");
+  attn->add("q_norm", qk_norm ? rms_norm(p + "VisionRMSNorm", h) : leaf("Identity"));
+  attn->add("k_norm", qk_norm ? rms_norm(p + "VisionRMSNorm", h) : leaf("Identity"));
+  auto mlp = make(p + "VisionMLP");
   mlp->add("activation_fn", leaf(act_class(v.s("hidden_act", "gelu"))));
   mlp->add("fc1", linear(h, inter));
   mlp->add("fc2", linear(inter, h));
-  auto layer = make("InternVLVisionLayer");
+  auto layer = make(p + "VisionLayer");
   layer->add("attention", attn);
   layer->add("mlp", mlp);
   layer->add("layernorm_before", norm());
   layer->add("layernorm_after", norm());
   layer->param("lambda_1", {h});
   layer->param("lambda_2", {h});
-  auto enc = make("InternVLVisionEncoder");
-  enc->add("layer", repeat(layer, media::count(v, "num_hidden_layers", 24)));
-
-  auto m = make("InternVLVisionModel");
+  auto layers = repeat(layer, media::count(v, "num_hidden_layers", 24));
+  auto m = make(p + "VisionModel");
   m->add("embeddings", emb);
+  auto final_norm = v.b("use_mean_pooling", true) ? leaf("Identity") : layer_norm(h);
+  if (p == "QianfanOCR") {  // layers directly under the model, after the final norm
+    m->add("layernorm", final_norm);
+    m->add("layers", layers);
+    return m;
+  }
+  auto enc = make(p + "VisionEncoder");
+  enc->add("layer", layers);
   m->add("encoder", enc);
-  m->add("layernorm", v.b("use_mean_pooling", true) ? leaf("Identity") : layer_norm(h));
+  m->add("layernorm", final_norm);
   return m;
 }
 
@@ -87,6 +93,12 @@ MEMFIT_FAMILY({"internvl"}, "InternVL", build);
 MEMFIT_FAMILY({"internvl_vision"}, "InternVLVision", [](const Config& c, std::string_view cls) {
   if (cls != "InternVLVisionModel") heads::unsupported(cls);
   return Model{vision_model(c), {"InternVLVisionLayer"}};
+});
+
+// Qianfan-OCR's vision tower alone (qianfan_ocr_vision): InternVL's vision model under its own names.
+MEMFIT_FAMILY({"qianfan_ocr_vision"}, "QianfanOCRVision", [](const Config& c, std::string_view cls) -> Model {
+  if (cls != "QianfanOCRVisionModel") heads::unsupported(cls);
+  return {vision_model(c, "QianfanOCR"), {"QianfanOCRVisionLayer"}};
 });
 
 }  // namespace
