@@ -6,6 +6,8 @@
 // (the first layer's cross-attention alone keeps q_pos_proj), query_scale and ref_point_head MLPs in the decoder.
 // DAB-DETR (modeling_dab_detr.py): anchor-box queries, PReLU FFNs, content/position projections around a single
 // output projection, query_scale / ref_point_head / ref_anchor_head MLPs, the backbone under conv_encoder.
+#include "arch/transformers/detr.h"
+
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
@@ -89,6 +91,18 @@ ModulePtr dec_layer(const Config& c, const std::string& p, int64_t d) {
   l->add("final_layer_norm", layer_norm(d));
   return l;
 }
+
+}  // namespace
+
+ModulePtr detr_decoder(const Config& c, const std::string& p) {
+  int64_t d = media::dim(c, "d_model", 256);
+  auto dec = make(p + "Decoder");
+  dec->add("layers", repeat(dec_layer(c, p, d), media::count(c, "decoder_layers", 6)));
+  dec->add("layernorm", layer_norm(d));
+  return dec;
+}
+
+namespace {
 
 // <P>MLPPredictionHead: `layers` Linears, in -> hidden ... -> out.
 ModulePtr mlp_head(const std::string& p, int64_t in, int64_t hidden, int64_t out, int64_t layers) {

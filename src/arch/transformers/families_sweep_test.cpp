@@ -158,6 +158,7 @@ const std::vector<std::string> kTypes = {
     "hgnet_v2",
     "lightglue",
     "depth_pro",
+    "maskformer",
 };
 
 Json load(const fs::path& p) {

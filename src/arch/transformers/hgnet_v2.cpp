@@ -28,6 +28,20 @@ ModulePtr conv_layer(const std::string& p, int64_t in, int64_t out, int64_t k, i
   return l;
 }
 
+ModulePtr lcnet_se(const Config& c, const std::string& p, int64_t ch, bool use) {
+  if (!use) return leaf("Identity");
+  int64_t r = media::dim(c, "reduction", 4);
+  auto m = make(p + "SqueezeExcitationModule");
+  m->add("avg_pool", leaf("AdaptiveAvgPool2d"));
+  auto convs = make("ModuleList");
+  convs->add("0", conv2d(ch, ch / r, 1));
+  convs->add("1", leaf("ReLU"));
+  convs->add("2", conv2d(ch / r, ch, 1));
+  convs->add("3", leaf("Hardsigmoid"));
+  m->add("convolutions", convs);
+  return m;
+}
+
 ModulePtr stem(const Config& c, const std::string& p, std::string cls) {
   std::string act = c.s("hidden_act", "relu");
   bool lab = c.b("use_learnable_affine_block", false);

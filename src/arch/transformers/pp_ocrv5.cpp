@@ -5,6 +5,7 @@
 // k > 1, an identity BatchNorm where shape is kept, and learnable affine blocks).
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
+#include "arch/transformers/hgnet.h"
 #include "arch/transformers/media.h"
 #include "arch/transformers/vision_towers.h"
 #include "arch/registry.h"
@@ -75,20 +76,7 @@ ModulePtr encoder(const Config& c) {
       bool stride1 = cfg[3].is_number_integer() && cfg[3].get<int64_t>() == 1;
       auto l = make(P + "DepthwiseSeparableConvLayer");
       l->add("depthwise_convolution", rep_layer(c, in, in, k, stride1, in));
-      if (cfg[4].is_boolean() && cfg[4].get<bool>()) {
-        int64_t r = media::dim(c, "reduction", 4);
-        auto se = make(P + "SqueezeExcitationModule");
-        se->add("avg_pool", leaf("AdaptiveAvgPool2d"));
-        auto convs = make("ModuleList");
-        convs->add("0", conv2d(in, in / r, 1));
-        convs->add("1", leaf("ReLU"));
-        convs->add("2", conv2d(in / r, in, 1));
-        convs->add("3", leaf("Hardsigmoid"));
-        se->add("convolutions", convs);
-        l->add("squeeze_excitation_module", se);
-      } else {
-        l->add("squeeze_excitation_module", leaf("Identity"));
-      }
+      l->add("squeeze_excitation_module", hgnet::lcnet_se(c, P, in, cfg[4].is_boolean() && cfg[4].get<bool>()));
       l->add("pointwise_convolution", rep_layer(c, in, out, 1, true, 1));
       list->add(std::to_string(b), l);
     }

@@ -25,20 +25,7 @@ ModulePtr dw_layer(const Config& c, int64_t in, int64_t out, int64_t k, bool str
   auto l = make(P + "DepthwiseSeparableConvLayer");
   bool rep = stride1 && in == out;
   l->add("token_conv", rep ? conv2d(in, out, k, true, in) : conv_layer(in, in, k, in, "", false));
-  if (se) {
-    int64_t r = media::dim(c, "reduction", 4);
-    auto m = make(P + "SqueezeExcitationModule");
-    m->add("avg_pool", leaf("AdaptiveAvgPool2d"));
-    auto convs = make("ModuleList");
-    convs->add("0", conv2d(in, in / r, 1));
-    convs->add("1", leaf("ReLU"));
-    convs->add("2", conv2d(in / r, in, 1));
-    convs->add("3", leaf("Hardsigmoid"));
-    m->add("convolutions", convs);
-    l->add("token_squeeze_excitation", m);
-  } else {
-    l->add("token_squeeze_excitation", leaf("Identity"));
-  }
+  l->add("token_squeeze_excitation", hgnet::lcnet_se(c, P, in, se));
   l->add("channel_conv1", conv_layer(in, 2 * in, 1, 1, "", false));
   l->add("channel_act_fn", leaf("GELUActivation"));
   l->add("channel_conv2", conv_layer(2 * in, out, 1, 1, "", false));

@@ -1,7 +1,10 @@
 // The Swin variants still in the transformers 4 layout (attention.self.query, intermediate.dense, output.dense):
 // Donut's encoder (modeling_donut_swin.py: persistent relative_position_index buffers, positions for patches + 1,
 // no final layernorm) and Swin V2 (modeling_swinv2.py: a log-spaced continuous position bias MLP and logit_scale per
-// attention, key without bias, post-norm patch merging, windows clipped to each stage's resolution).
+// attention, key without bias, post-norm patch merging, windows clipped to each stage's resolution). MaskFormer's
+// Swin backbone (modeling_maskformer_swin.py) is Donut's tree with a final LayerNorm and per-stage output norms.
+#include "arch/transformers/swin_v4.h"
+
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
@@ -12,8 +15,9 @@ namespace {
 using namespace blocks;
 
 struct Variant {
-  std::string p;  // class prefix: "DonutSwin" or "Swinv2"
+  std::string p;  // class prefix: "DonutSwin", "Swinv2" or "MaskFormerSwin"
   bool v2;
+  bool final_norm = false;  // a LayerNorm over the last stage (Swin V2 and MaskFormer's Swin)
 };
 
 ModulePtr layer(const Config& c, const Variant& v, int64_t dim, int64_t heads, int64_t w, bool drop_path) {
@@ -119,7 +123,7 @@ ModulePtr model(const Config& c, const Variant& v, bool pooler, bool mask_token,
   auto m = make(v.p + "Model");
   m->add("embeddings", emb);
   m->add("encoder", enc);
-  if (v.v2) m->add("layernorm", layer_norm(features));
+  if (v.v2 || v.final_norm) m->add("layernorm", layer_norm(features));
   if (pooler) m->add("pooler", leaf("AdaptiveAvgPool1d"));
   return m;
 }
@@ -155,4 +159,17 @@ MEMFIT_FAMILY({"swinv2"}, "Swinv2", [](const Config& c, std::string_view cls) {
 });
 
 }  // namespace
+
+ModulePtr maskformer_swin_backbone(const Config& c) {
+  int64_t features = 0;
+  auto b = make("MaskFormerSwinBackbone");
+  b->add("model", model(c, {"MaskFormerSwin", false, true}, true, false, features));
+  auto norms = make("ModuleList");
+  int64_t embed = media::dim(c, "embed_dim", 96);
+  auto depths = media::dims(c, "depths", {2, 2, 6, 2}, 0);
+  for (size_t i = 0; i < depths.size(); ++i) norms->add(std::to_string(i), layer_norm(embed << i));
+  b->add("hidden_states_norms", norms);
+  return b;
+}
+
 }  // namespace memfit

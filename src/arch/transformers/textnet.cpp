@@ -10,8 +10,8 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-// The int at `path` (nested array indices) of the config list `key`.
-int64_t nested_int(const Config& c, std::string_view key, std::initializer_list<size_t> path) {
+// The element at `path` (nested array indices) of the config list `key`.
+const Json& nested(const Config& c, std::string_view key, std::initializer_list<size_t> path) {
   auto it = c.raw().find(key);
   if (it == c.raw().end()) c.missing(key);
   const Json* j = &*it;
@@ -19,20 +19,19 @@ int64_t nested_int(const Config& c, std::string_view key, std::initializer_list<
     if (!j->is_array() || j->size() <= i) c.missing(key);
     j = &(*j)[i];
   }
-  if (!j->is_number_integer() || j->get<int64_t>() < 1 || j->get<int64_t>() > 64) c.missing(key);
-  return j->get<int64_t>();
+  return *j;
+}
+
+int64_t nested_int(const Config& c, std::string_view key, std::initializer_list<size_t> path) {
+  const Json& j = nested(c, key, path);
+  if (!j.is_number_integer() || j.get<int64_t>() < 1 || j.get<int64_t>() > 64) c.missing(key);
+  return j.get<int64_t>();
 }
 
 size_t list_size(const Config& c, std::string_view key, std::initializer_list<size_t> path) {
-  auto it = c.raw().find(key);
-  if (it == c.raw().end()) c.missing(key);
-  const Json* j = &*it;
-  for (size_t i : path) {
-    if (!j->is_array() || j->size() <= i) c.missing(key);
-    j = &(*j)[i];
-  }
-  if (!j->is_array() || j->size() > static_cast<size_t>(media::kMaxCount)) c.missing(key);
-  return j->size();
+  const Json& j = nested(c, key, path);
+  if (!j.is_array() || j.size() > static_cast<size_t>(media::kMaxCount)) c.missing(key);
+  return j.size();
 }
 
 ModulePtr rep_conv(int64_t in, int64_t out, int64_t kh, int64_t kw, int64_t stride) {
