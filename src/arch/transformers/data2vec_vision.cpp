@@ -4,6 +4,7 @@
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
+#include "arch/transformers/vit_v4.h"
 #include "arch/registry.h"
 
 namespace memfit {
@@ -22,33 +23,15 @@ ModulePtr position_bias(const Config& c, int64_t heads) {
   return m;
 }
 
+// The transformers 4 ViT layer with BEiT's changes: a bias-free key, an optional relative position bias table in the
+// self-attention, stochastic depth and layer-scale lambdas.
 ModulePtr layer(const Config& c, int64_t h, int64_t heads, bool drop_path) {
-  int64_t inter = media::dim(c, "intermediate_size", 3072);
-  auto self = make(P + "SdpaSelfAttention");
-  self->add("query", linear(h, h));
-  self->add("key", linear(h, h, false));
-  self->add("value", linear(h, h));
-  self->add("dropout", leaf("Dropout"));
+  auto l = vit_v4_layer(c, P, P + "SdpaSelfAttention", h);
+  auto self = l->child("attention")->child("attention");
+  for (auto& [name, child] : self->children)
+    if (name == "key") child = linear(h, h, false);
   if (c.b("use_relative_position_bias", false)) self->add("relative_position_bias", position_bias(c, heads));
-  auto out = make(P + "SelfOutput");
-  out->add("dense", linear(h, h));
-  out->add("dropout", leaf("Dropout"));
-  auto attn = make(P + "Attention");
-  attn->add("attention", self);
-  attn->add("output", out);
-  auto inter_m = make(P + "Intermediate");
-  inter_m->add("dense", linear(h, inter));
-  inter_m->add("intermediate_act_fn", leaf(act_class(c.s("hidden_act", "gelu"))));
-  auto output = make(P + "Output");
-  output->add("dense", linear(inter, h));
-  output->add("dropout", leaf("Dropout"));
-  auto l = make(P + "Layer");
-  l->add("attention", attn);
-  l->add("intermediate", inter_m);
-  l->add("output", output);
-  l->add("layernorm_before", layer_norm(h));
   l->add("drop_path", leaf(drop_path ? P + "DropPath" : "Identity"));
-  l->add("layernorm_after", layer_norm(h));
   if (c.f("layer_scale_init_value", 0.1) > 0) l->param("lambda_1", {h}).param("lambda_2", {h});
   return l;
 }
