@@ -116,6 +116,10 @@ bool register_timm_family(TimmFamily f) {
 
 std::string detect_library(const Json& config) {
   if (!config.is_object()) return "";
+  // transformers' TimmWrapper configs (model_type timm_wrapper, gemma3n_vision) carry timm's keys too.
+  if (auto mt = config.find("model_type"); mt != config.end() && mt->is_string() &&
+                                            is_supported_model_type(mt->get<std::string>()))
+    return "transformers";
   if (config.contains("architecture") && (config.contains("pretrained_cfg") || config.contains("num_classes")))
     return "timm";
   if (config.contains("model_type")) return "transformers";

@@ -1,6 +1,9 @@
 // DINOv2: transformers' modeling_dinov2.py (still the transformers 4 layout: encoder.layer.N.attention.attention.query,
 // layer scales, an MLP or a SwiGLU FFN). DINOv2 with registers (modeling_dinov2_with_registers.py): the same tree
-// under its own prefix, with register_tokens [1, num_register_tokens, hidden] in the embeddings.
+// under its own prefix, with register_tokens [1, num_register_tokens, hidden] in the embeddings. TIPSv2's vision
+// tower (tipsv2_vision_model, modeling_tipsv2.py) is the with-registers tree under Tipsv2Vision names. RADIO
+// (modeling_radio.py) stacks the same layers after an input conditioner (mean/std buffers) and a Linear patch
+// projection with a max_img_size position grid and cls + register tokens.
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
@@ -93,6 +96,44 @@ MEMFIT_FAMILY({"dinov2"}, "Dinov2",
               [](const Config& c, std::string_view cls) { return build(c, cls, "Dinov2", "dinov2"); });
 MEMFIT_FAMILY({"dinov2_with_registers"}, "Dinov2WithRegisters", [](const Config& c, std::string_view cls) {
   return build(c, cls, "Dinov2WithRegisters", "dinov2_with_registers");
+});
+
+// The length of the config list `key` (`def` when absent).
+int64_t list_len(const Config& c, std::string_view key, int64_t def) {
+  auto it = c.raw().find(key);
+  if (it == c.raw().end() || it->is_null()) return def;
+  media::require(c, it->is_array() && it->size() <= static_cast<size_t>(media::kMaxCount), "list too long");
+  return static_cast<int64_t>(it->size());
+}
+
+ModulePtr radio_model(const Config& c) {
+  int64_t h = media::dim(c, "hidden_size", 1280), patch = media::dim(c, "patch_size", 16);
+  int64_t ch = media::dim(c, "num_channels", 3), side = media::dim(c, "max_img_size", 2048) / patch;
+  media::require(c, side <= 4096 && ch * patch * patch <= media::kMaxDim, "max_img_size / patch_size out of range");
+  auto cond = make("RadioInputConditioner");
+  cond->buffer("norm_mean", {list_len(c, "norm_mean", 3), 1, 1}, DType::F32);
+  cond->buffer("norm_std", {list_len(c, "norm_std", 3), 1, 1}, DType::F32);
+  auto emb = make("RadioPatchEmbeddings");
+  emb->add("patch_projection", linear(ch * patch * patch, h, false));
+  emb->param("position_embedding", {1, side * side, h});
+  emb->param("cls_register_token",
+             {media::count(c, "num_cls_tokens", 3) + media::count(c, "num_registers", 7), h});
+  auto enc = make("RadioEncoder");
+  enc->add("layer", repeat(layer(c, "Radio", h), media::count(c, "num_hidden_layers", 32)));
+  auto m = make("RadioModel");
+  m->add("input_conditioner", cond);
+  m->add("embeddings", emb);
+  m->add("encoder", enc);
+  m->buffer("summary_idxs", {list_len(c, "summary_idxs", 2)}, DType::I64);
+  return m;
+}
+
+MEMFIT_FAMILY({"radio"}, "Radio", [](const Config& c, std::string_view cls) -> Model {
+  if (cls != "RadioModel") heads::unsupported(cls);
+  return {radio_model(c), {"RadioLayer"}};
+});
+MEMFIT_FAMILY({"tipsv2_vision_model"}, "Tipsv2Vision", [](const Config& c, std::string_view cls) {
+  return build(c, cls, "Tipsv2Vision", "tipsv2");
 });
 
 }  // namespace

@@ -2,6 +2,7 @@
 // biased k/v/q/out attention + fc1/fc2 MLP with two LayerNorms, post_layernorm), a connector (a gated MLP from the
 // vision width to the text width, then a perceiver resampler: latents, layers of RMSNorms + GQA cross-attention +
 // a 4x gated MLP, a final norm) and the text model AutoModel builds from text_config (Mistral by default).
+// idefics3_vision / smolvlm_vision: the vision transformer alone, under Idefics3's / SmolVLM's class names.
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
@@ -22,24 +23,24 @@ ModulePtr mlp(int64_t in, int64_t inter, int64_t out, const std::string& act) {
   return m;
 }
 
-ModulePtr vision_model(const Config& v) {
+ModulePtr vision_model(const Config& v, const std::string& p = "Idefics2") {
   int64_t h = media::dim(v, "hidden_size", 768), patch = media::dim(v, "patch_size", 32);
   int64_t side = media::dim(v, "image_size", 224) / patch, inter = media::dim(v, "intermediate_size", 3072);
-  auto emb = make("Idefics2VisionEmbeddings");
+  auto emb = make(p + "VisionEmbeddings");
   emb->add("patch_embedding", conv2d(media::dim(v, "num_channels", 3), h, patch));
   emb->add("position_embedding", embedding(side * side, h));
-  auto fc = make("Idefics2VisionMLP");
+  auto fc = make(p + "VisionMLP");
   fc->add("activation_fn", leaf(act_class(v.s("hidden_act", "gelu_pytorch_tanh"))));
   fc->add("fc1", linear(h, inter));
   fc->add("fc2", linear(inter, h));
-  auto layer = make("Idefics2EncoderLayer");
-  layer->add("self_attn", media::kvq_attention("Idefics2VisionAttention", h));
+  auto layer = make(p + "EncoderLayer");
+  layer->add("self_attn", media::kvq_attention(p + "VisionAttention", h));
   layer->add("layer_norm1", layer_norm(h));
   layer->add("mlp", fc);
   layer->add("layer_norm2", layer_norm(h));
-  auto enc = make("Idefics2Encoder");
+  auto enc = make(p + "Encoder");
   enc->add("layers", repeat(layer, media::count(v, "num_hidden_layers", 12)));
-  auto m = make("Idefics2VisionTransformer");
+  auto m = make(p + "VisionTransformer");
   m->add("embeddings", emb);
   m->add("encoder", enc);
   m->add("post_layernorm", layer_norm(h));
@@ -88,6 +89,18 @@ Model build(const Config& c, std::string_view cls) {
 }
 
 MEMFIT_FAMILY({"idefics2"}, "Idefics2", build);
+
+// The vision towers alone (Idefics3's and SmolVLM's copies of Idefics2VisionTransformer).
+Model vision_only(const Config& c, std::string_view cls, const std::string& p) {
+  if (cls != p + "VisionTransformer") heads::unsupported(cls);
+  return {vision_model(c, p), {p + "VisionAttention"}};
+}
+MEMFIT_FAMILY({"idefics3_vision"}, "Idefics3Vision",
+              [](const Config& c, std::string_view cls) { return vision_only(c, cls, "Idefics3"); },
+              "Idefics3VisionTransformer");
+MEMFIT_FAMILY({"smolvlm_vision"}, "SmolVLMVision",
+              [](const Config& c, std::string_view cls) { return vision_only(c, cls, "SmolVLM"); },
+              "SmolVLMVisionTransformer");
 
 }  // namespace
 }  // namespace memfit

@@ -13,9 +13,7 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-// `p`: "InternVL" or "QianfanOCR".
 ModulePtr vision_model(const Config& v, const std::string& p = "InternVL") {
-  bool qianfan = p == "QianfanOCR";
   int64_t h = media::dim(v, "hidden_size", 1024), inter = media::dim(v, "intermediate_size", 4096);
   auto [ih, iw] = media::pair(v, "image_size", 448);
   auto [ph, pw] = media::pair(v, "patch_size", 14);
@@ -51,16 +49,15 @@ ModulePtr vision_model(const Config& v, const std::string& p = "InternVL") {
   layer->param("lambda_1", {h});
   layer->param("lambda_2", {h});
   auto layers = repeat(layer, media::count(v, "num_hidden_layers", 24));
-  auto final_norm = v.b("use_mean_pooling", true) ? leaf("Identity") : layer_norm(h);
-
   auto m = make(p + "VisionModel");
   m->add("embeddings", emb);
-  if (qianfan) {
+  auto final_norm = v.b("use_mean_pooling", true) ? leaf("Identity") : layer_norm(h);
+  if (p == "QianfanOCR") {  // layers directly under the model, after the final norm
     m->add("layernorm", final_norm);
     m->add("layers", layers);
     return m;
   }
-  auto enc = make("InternVLVisionEncoder");
+  auto enc = make(p + "VisionEncoder");
   enc->add("layer", layers);
   m->add("encoder", enc);
   m->add("layernorm", final_norm);
@@ -100,6 +97,12 @@ MEMFIT_FAMILY({"qianfan_ocr"}, "QianfanOCR",
 MEMFIT_FAMILY({"internvl_vision"}, "InternVLVision", [](const Config& c, std::string_view cls) {
   if (cls != "InternVLVisionModel") heads::unsupported(cls);
   return Model{vision_model(c), {"InternVLVisionLayer"}};
+});
+
+// Qianfan-OCR's vision tower alone (qianfan_ocr_vision): InternVL's vision model under its own names.
+MEMFIT_FAMILY({"qianfan_ocr_vision"}, "QianfanOCRVision", [](const Config& c, std::string_view cls) -> Model {
+  if (cls != "QianfanOCRVisionModel") heads::unsupported(cls);
+  return {vision_model(c, "QianfanOCR"), {"QianfanOCRVisionLayer"}};
 });
 
 }  // namespace

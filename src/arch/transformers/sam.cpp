@@ -1,6 +1,7 @@
 // SAM: transformers' modeling_sam.py. A ViT image encoder with windowed attention and relative positions plus a conv
 // neck, a prompt encoder (points, boxes, masks) and a two-way-transformer mask decoder. The prompt encoder's
-// positional embedding is tied to the model's shared_image_embedding.
+// positional embedding is tied to the model's shared_image_embedding. SAM-HQ (modeling_sam_hq.py) is the same tree
+// with an HQ token and feature-fusion convs in the mask decoder.
 #include <algorithm>
 
 #include "arch/blocks.h"
@@ -122,7 +123,7 @@ ModulePtr feed_forward(int64_t in, int64_t hidden, int64_t out, int64_t layers) 
   return m;
 }
 
-ModulePtr mask_decoder(const Config& c) {
+ModulePtr mask_decoder(const Config& c, bool hq) {
   int64_t h = media::dim(c, "hidden_size", 256), down = media::dim(c, "attention_downsample_rate", 2);
   media::require(c, h >= 8 && h / down > 0, "mask decoder hidden_size too small");
   int64_t masks = media::count(c, "num_multimask_outputs", 3) + 1;
@@ -151,6 +152,19 @@ ModulePtr mask_decoder(const Config& c) {
   m->add("output_hypernetworks_mlps", repeat(feed_forward(h, h, h / 8, 3), masks));
   m->add("iou_prediction_head", feed_forward(h, media::dim(c, "iou_head_hidden_dim", 256), masks,
                                              media::count(c, "iou_head_depth", 3)));
+  if (hq) {  // SAM-HQ: an HQ output token, its MLP, and the ViT-feature / embedding / mask fusion convs
+    m->add("hq_token", embedding(1, h));
+    m->add("hq_mask_mlp", feed_forward(h, h, h / 8, 3));
+    m->add("compress_vit_conv1", media::conv_transpose2d(media::dim(c, "vit_dim", 768), h, 2));
+    m->add("compress_vit_norm", layer_norm(h, true, "SamHQLayerNorm"));
+    m->add("compress_vit_conv2", media::conv_transpose2d(h, h / 8, 2));
+    m->add("encoder_conv1", media::conv_transpose2d(h, h / 4, 2));
+    m->add("encoder_norm", layer_norm(h / 4, true, "SamHQLayerNorm"));
+    m->add("encoder_conv2", media::conv_transpose2d(h / 4, h / 8, 2));
+    m->add("mask_conv1", conv2d(h / 8, h / 4, 3));
+    m->add("mask_norm", layer_norm(h / 4, true, "SamHQLayerNorm"));
+    m->add("mask_conv2", conv2d(h / 4, h / 8, 3));
+  }
   return m;
 }
 
@@ -165,18 +179,20 @@ Model build(const Config& c, std::string_view cls) {
     root->add("vision_encoder", vision_encoder(c.model_type() == "sam" ? sub("vision_config") : c));
     return {root, no_split};
   }
-  if (cls != "SamModel") heads::unsupported(cls);
+  bool hq = cls == "SamHQModel";
+  if (cls != "SamModel" && !hq) heads::unsupported(cls);
   Config vision = sub("vision_config");
-  auto root = make("SamModel");
+  auto root = make(std::string(cls));
   root->add("shared_image_embedding", positional_embedding(vision));
   root->add("vision_encoder", vision_encoder(vision));
   root->add("prompt_encoder", prompt_encoder(vision, sub("prompt_encoder_config")));
-  root->add("mask_decoder", mask_decoder(sub("mask_decoder_config")));
+  root->add("mask_decoder", mask_decoder(sub("mask_decoder_config"), hq));
   return {root, no_split};
 }
 
 MEMFIT_FAMILY({"sam"}, "Sam", build);
 MEMFIT_FAMILY({"sam_vision_model"}, "SamVision", build);
+MEMFIT_FAMILY({"sam_hq"}, "SamHQ", build);
 
 }  // namespace
 }  // namespace memfit

@@ -156,6 +156,27 @@ Model siglip_vision_model(const Config& c, const std::string& p, bool position_i
   return {m, kSiglipNoSplit};
 }
 
+// Renames every class of the tree (shared nodes once) from the `from` prefix to `to`.
+static void rename_prefix(Module& m, const std::string& from, const std::string& to) {
+  if (m.cls.starts_with(from) && !m.cls.starts_with(to)) m.cls = to + m.cls.substr(from.size());
+  for (auto& [name, child] : m.children) rename_prefix(*child, from, to);
+}
+
+Model siglip2_vision_model(const Config& c) {
+  Model m = siglip_vision_model(c, "Siglip", false);
+  int64_t h = c.i("hidden_size", 768), patch = c.i("patch_size", 16), n = c.i("num_patches", 256);
+  int64_t ch = c.i("num_channels", 3);
+  if (patch <= 0 || patch > 4096 || ch <= 0 || ch > 4096) c.missing("patch_size");
+  if (n <= 0 || n > (1 << 24)) c.missing("num_patches");
+  auto emb = make("SiglipVisionEmbeddings");
+  emb->add("patch_embedding", linear(ch * patch * patch, h));
+  emb->add("position_embedding", embedding(n, h));
+  m.root->children[0].second = emb;
+  rename_prefix(*m.root, "Siglip", "Siglip2");
+  for (auto& n : m.no_split) n = "Siglip2" + n.substr(6);
+  return m;
+}
+
 Model siglip_text_model(const Config& c) {
   TowerShape s = read_tower(c, 768, 3072, 12, 12, "gelu_pytorch_tanh");
   auto m = make("SiglipTextModel");

@@ -34,6 +34,9 @@ Model clip_text_model(const Config& tc, const std::string& prefix = "CLIP");
 // SiglipVisionModel (embeddings, encoder, post_layernorm, head unless vision_use_head is false); `prefix` renames
 // the classes of SigLIP's copies (Phi4Multimodal's), `position_ids` whether the embeddings keep that buffer.
 Model siglip_vision_model(const Config& vc, const std::string& prefix = "Siglip", bool position_ids = true);
+// Siglip2VisionModel: SiglipVisionModel's tree under Siglip2 names, with a Linear patch_embedding over flattened
+// patches (num_channels * patch_size^2) and num_patches learned positions, no position_ids buffer.
+Model siglip2_vision_model(const Config& vc);
 // SiglipTextModel (embeddings, encoder, final_layer_norm, head).
 Model siglip_text_model(const Config& tc);
 // PixtralVisionModel (patch_conv, ln_pre, transformer, patch_positional_embedding) with PixtralVisionConfig's defaults.

@@ -1,0 +1,14 @@
+// DETR pieces other families embed (detr.cpp).
+#pragma once
+#include <string>
+
+#include "format/config.h"
+#include "tree/module.h"
+
+namespace memfit {
+
+// <P>Decoder: decoder_layers DETR decoder layers (self-attention, cross-attention, fc1/fc2 MLP, three LayerNorms)
+// over d_model, then a LayerNorm.
+ModulePtr detr_decoder(const Config& c, const std::string& p);
+
+}  // namespace memfit
