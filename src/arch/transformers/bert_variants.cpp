@@ -1,5 +1,6 @@
 // BERT encoders whose layers are BertLayer under another prefix and whose embeddings or encoder differ in a detail:
-// BertGeneration, MegatronBERT, RemBERT, RoCBert, Splinter, LayoutLM, MarkupLM (their modeling_*.py files).
+// BertGeneration, MegatronBERT, RemBERT, RoCBert, Splinter, LayoutLM, LayoutLMv3, MarkupLM, X-MOD, LiLT, LUKE,
+// Nystromformer, YOSO and MRA (their modeling_*.py files). Only the class AutoModel builds is supported for each.
 #include "arch/transformers/bert.h"
 
 #include "arch/blocks.h"
@@ -299,6 +300,51 @@ Model luke(const Config& c, std::string_view cls) {
   return {m, {"LukeAttention", "LukeEntityEmbeddings"}};
 }
 
+// LayoutLMv3 (modeling_layoutlmv3.py): text embeddings with x/y (coordinate_size) and h/w (shape_size) tables, a
+// ViT-style patch embedding with cls_token and pos_embed, LayerNorm and norm, visual_bbox (int64 [size^2 + 1, 4]) when
+// relative or spatial attention biases are on, and the encoder's rel_pos_bias / rel_pos_x_bias / rel_pos_y_bias.
+Model layoutlmv3(const Config& c, std::string_view cls) {
+  only(cls, "LayoutLMv3Model");
+  auto s = bert::read(c, "LayoutLMv3", 50265);
+  const bool rel = c.b("has_relative_attention_bias", true), spatial = c.b("has_spatial_attention_bias", true);
+  auto m = make("LayoutLMv3Model");
+  if (c.b("text_embed", true)) {
+    EmbeddingSpec e;
+    e.positions_last = true;
+    auto emb = embeddings(s, e);
+    const int64_t n2d = c.i("max_2d_position_embeddings", 1024), cs = c.i("coordinate_size", 128),
+                  ss = c.i("shape_size", 128);
+    emb->add("x_position_embeddings", embedding(n2d, cs));
+    emb->add("y_position_embeddings", embedding(n2d, cs));
+    emb->add("h_position_embeddings", embedding(n2d, ss));
+    emb->add("w_position_embeddings", embedding(n2d, ss));
+    m->add("embeddings", emb);
+  }
+  if (c.b("visual_embed", true)) {
+    const int64_t patch = c.i("patch_size", 16), input = c.i("input_size", 224);
+    if (patch <= 0) throw ConfigError("`patch_size` must be positive (model_type `layoutlmv3`)");
+    const int64_t size = checked_count(input / patch, "input_size / patch_size");
+    auto pe = make("LayoutLMv3PatchEmbeddings");
+    pe->add("proj", conv2d(c.i("num_channels", 3), s.hidden, patch));
+    m->add("patch_embed", pe);
+    m->param("cls_token", {1, 1, s.hidden});
+    m->param("pos_embed", {1, size * size + 1, s.hidden});
+    m->add("pos_drop", leaf("Dropout"));
+    m->add("LayerNorm", layer_norm(s.hidden));
+    m->add("dropout", leaf("Dropout"));
+    if (rel || spatial) m->buffer("visual_bbox", {size * size + 1, 4}, DType::I64, false);
+    m->add("norm", layer_norm(s.hidden));
+  }
+  auto enc = encoder(s, bert::layer(s));
+  if (rel) enc->add("rel_pos_bias", linear(c.i("rel_pos_bins", 32), s.heads, false));
+  if (spatial) {
+    enc->add("rel_pos_x_bias", linear(c.i("rel_2d_pos_bins", 64), s.heads, false));
+    enc->add("rel_pos_y_bias", linear(c.i("rel_2d_pos_bins", 64), s.heads, false));
+  }
+  m->add("encoder", enc);
+  return {m, {}};
+}
+
 // Nystromformer, YOSO and MRA: BERT layers (Nystromformer and YOSO add a depthwise Conv2d over the heads, kernel
 // (k, 1), when conv_kernel_size / conv_window is set), positions offset by 2, no pooler.
 Model approx_attention(const Config& c, std::string_view cls, const std::string& prefix, const char* conv_key) {
@@ -320,6 +366,7 @@ MEMFIT_FAMILY({"markuplm"}, "MarkupLM", markuplm);
 MEMFIT_FAMILY({"xmod"}, "Xmod", xmod);
 MEMFIT_FAMILY({"lilt"}, "Lilt", lilt);
 MEMFIT_FAMILY({"luke"}, "Luke", luke);
+MEMFIT_FAMILY({"layoutlmv3"}, "LayoutLMv3", layoutlmv3);
 MEMFIT_FAMILY({"nystromformer"}, "Nystromformer", [](const Config& c, std::string_view cls) {
   return approx_attention(c, cls, "Nystromformer", "conv_kernel_size");
 });

@@ -143,6 +143,8 @@ const std::vector<std::string> kTypes = {
     "olmo_hybrid",
     "sam3_lite_text_text_model",
     "ibert",
+    "layoutlmv3",
+    "gemma3n_text",
 };
 
 Json load(const fs::path& p) {

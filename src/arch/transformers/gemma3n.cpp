@@ -201,6 +201,11 @@ Model build(const Config& c, std::string_view cls) {
 }
 
 MEMFIT_FAMILY({"gemma3n"}, "Gemma3n", build);
+// The text model on its own (gemma3n_text: Gemma3nTextModel).
+MEMFIT_FAMILY({"gemma3n_text"}, "Gemma3nText", [](const Config& c, std::string_view cls) -> Model {
+  if (cls != "Gemma3nTextModel") heads::unsupported(cls);
+  return {text_model(c), {"Gemma3nTextDecoderLayer"}};
+});
 
 }  // namespace
 }  // namespace memfit
