@@ -145,6 +145,8 @@ const std::vector<std::string> kTypes = {
     "ibert",
     "layoutlmv3",
     "gemma3n_text",
+    "zamba",
+    "xlstm",
 };
 
 Json load(const fs::path& p) {
