@@ -147,6 +147,8 @@ const std::vector<std::string> kTypes = {
     "gemma3n_text",
     "zamba",
     "xlstm",
+    "gemma4_unified_text",
+    "prophetnet",
 };
 
 Json load(const fs::path& p) {
