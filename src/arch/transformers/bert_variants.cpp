@@ -1,6 +1,6 @@
 // BERT encoders whose layers are BertLayer under another prefix and whose embeddings or encoder differ in a detail:
 // BertGeneration, MegatronBERT, RemBERT, RoCBert, Splinter, LayoutLM, LayoutLMv3, MarkupLM, X-MOD, LiLT, LUKE,
-// Nystromformer, YOSO and MRA (their modeling_*.py files). Only the class AutoModel builds is supported for each.
+// CANINE, Nystromformer, YOSO and MRA (their modeling_*.py files). Only the class AutoModel builds is supported.
 #include "arch/transformers/bert.h"
 
 #include "arch/blocks.h"
@@ -345,6 +345,47 @@ Model layoutlmv3(const Config& c, std::string_view cls) {
   return {m, {}};
 }
 
+// CANINE (modeling_canine.py): character embeddings from num_hash_functions hash tables of hidden / n each, a
+// one-layer local encoder, a strided Conv1d down to molecules, the deep encoder, a Conv1d projection back from the
+// concatenation (2 * hidden), a one-layer final encoder and a pooler; all layers are BERT layers.
+Model canine(const Config& c, std::string_view cls) {
+  only(cls, "CanineModel");
+  auto s = bert::read(c, "Canine", 16384);
+  const int64_t hashes = checked_count(c.i("num_hash_functions", 8), "num_hash_functions");
+  const int64_t buckets = c.i("num_hash_buckets", 16384);
+  if (hashes == 0) throw ConfigError("`num_hash_functions` must be positive (model_type `canine`)");
+  auto emb = make("CanineEmbeddings");
+  for (int64_t i = 0; i < hashes; ++i)
+    emb->add("HashBucketCodepointEmbedder_" + std::to_string(i), embedding(buckets, s.hidden / hashes));
+  emb->add("char_position_embeddings", embedding(buckets, s.hidden));
+  emb->add("token_type_embeddings", embedding(s.type_vocab, s.hidden));
+  emb->add("LayerNorm", layer_norm(s.hidden));
+  emb->add("dropout", leaf("Dropout"));
+  emb->buffer("position_ids", {1, s.max_pos}, DType::I64, false);
+  auto conv = [&](const std::string& cls_name, int64_t in, int64_t k) {
+    auto m = make(cls_name);
+    auto cv = make("Conv1d");
+    cv->param("weight", {s.hidden, in, k});
+    cv->param("bias", {s.hidden});
+    m->add("conv", cv);
+    m->add("activation", leaf(act_class(s.act)));
+    m->add("LayerNorm", layer_norm(s.hidden));
+    return m;
+  };
+  auto layer = bert::layer(s);
+  bert::BertShape one = s;
+  one.layers = 1;
+  auto m = make("CanineModel");
+  m->add("char_embeddings", emb);
+  m->add("initial_char_encoder", encoder(one, layer));
+  m->add("chars_to_molecules", conv("CharactersToMolecules", s.hidden, c.i("downsampling_rate", 4)));
+  m->add("encoder", encoder(s, layer));
+  m->add("projection", conv("ConvProjection", 2 * s.hidden, c.i("upsampling_kernel_size", 4)));
+  m->add("final_char_encoder", encoder(one, layer));
+  m->add("pooler", pooler(s));
+  return {m, {}};
+}
+
 // Nystromformer, YOSO and MRA: BERT layers (Nystromformer and YOSO add a depthwise Conv2d over the heads, kernel
 // (k, 1), when conv_kernel_size / conv_window is set), positions offset by 2, no pooler.
 Model approx_attention(const Config& c, std::string_view cls, const std::string& prefix, const char* conv_key) {
@@ -367,6 +408,7 @@ MEMFIT_FAMILY({"xmod"}, "Xmod", xmod);
 MEMFIT_FAMILY({"lilt"}, "Lilt", lilt);
 MEMFIT_FAMILY({"luke"}, "Luke", luke);
 MEMFIT_FAMILY({"layoutlmv3"}, "LayoutLMv3", layoutlmv3);
+MEMFIT_FAMILY({"canine"}, "Canine", canine);
 MEMFIT_FAMILY({"nystromformer"}, "Nystromformer", [](const Config& c, std::string_view cls) {
   return approx_attention(c, cls, "Nystromformer", "conv_kernel_size");
 });

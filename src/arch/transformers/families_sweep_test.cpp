@@ -149,6 +149,7 @@ const std::vector<std::string> kTypes = {
     "xlstm",
     "gemma4_unified_text",
     "prophetnet",
+    "canine",
 };
 
 Json load(const fs::path& p) {
