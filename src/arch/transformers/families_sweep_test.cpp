@@ -150,6 +150,7 @@ const std::vector<std::string> kTypes = {
     "gemma4_unified_text",
     "prophetnet",
     "canine",
+    "zamba2",
 };
 
 Json load(const fs::path& p) {
