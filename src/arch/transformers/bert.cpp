@@ -206,6 +206,21 @@ Model build(const Config& c, std::string_view cls, const Variant& v) {
   return {root, no_split};
 }
 
+// DPR (modeling_dpr.py): DPRQuestionEncoder / DPRContextEncoder hold a DPREncoder: bert_model (a BertModel without
+// pooler) and encode_proj when projection_dim > 0.
+Model dpr(const Config& c, std::string_view cls) {
+  const std::string attr = cls == "DPRQuestionEncoder" ? "question_encoder" : cls == "DPRContextEncoder" ? "ctx_encoder" : "";
+  if (attr.empty()) heads::unsupported(cls);
+  BertShape s = read(c, "Bert", 30522);
+  auto enc = make("DPREncoder");
+  enc->add("bert_model", bert_model(s, false, c, false, false));
+  if (int64_t p = c.i("projection_dim", 0); p > 0) enc->add("encode_proj", linear(s.hidden, p));
+  auto root = make(std::string(cls));
+  root->add(attr, enc);
+  return {root, {"BertEmbeddings", "BertLayer"}};
+}
+MEMFIT_FAMILY({"dpr"}, "DPR", dpr, "DPRQuestionEncoder");
+
 // Registers a BERT-shaped family.
 #define MEMFIT_BERT_FAMILY(type, ...)                                                              \
   MEMFIT_FAMILY({type}, Variant{__VA_ARGS__}.prefix,                                             \

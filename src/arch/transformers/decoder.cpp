@@ -1,5 +1,7 @@
 #include "arch/transformers/decoder.h"
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "arch/transformers/heads.h"
@@ -107,6 +109,23 @@ ModulePtr decoder_model(const DecoderSpec& s) {
   else
     m->add("rotary_emb", rotary(s.prefix + "RotaryEmbedding", s.rotary_dim ? s.rotary_dim : s.head_dim));
   return m;
+}
+
+ModulePtr rotary_per_layer_type(const Config& c, const std::string& cls, int64_t head_dim,
+                                const std::vector<std::string>& types) {
+  auto r = make(cls);
+  const Json& raw = c.raw();
+  const Json* rp = raw.contains("rope_parameters") && raw["rope_parameters"].is_object() ? &raw["rope_parameters"] : nullptr;
+  for (const std::string& t : std::set<std::string>(types.begin(), types.end())) {
+    double f = 1.0;
+    if (rp && rp->contains(t) && (*rp)[t].is_object() && (*rp)[t].contains("partial_rotary_factor") &&
+        (*rp)[t]["partial_rotary_factor"].is_number())
+      f = (*rp)[t]["partial_rotary_factor"].get<double>();
+    const int64_t half = rope_dim(head_dim, f) / 2;
+    r->buffer(t + "_inv_freq", {half}, DType::F32, false);
+    r->buffer(t + "_original_inv_freq", {half}, DType::F32, false);
+  }
+  return r;
 }
 
 Model decoder_for(const DecoderSpec& s, std::string_view cls) {

@@ -44,6 +44,11 @@ int64_t checked(const Config& c, std::string_view key, int64_t v, int64_t max = 
 // The spec's norm module (its `norm` factory, else <prefix>RMSNorm).
 ModulePtr decoder_norm(const DecoderSpec& s, int64_t dim);
 
+// Gemma-3-style <cls> with `<type>_inv_freq` / `<type>_original_inv_freq` [ceil(int(head_dim * f) / 2)] for each
+// distinct layer type, f being rope_parameters[type].partial_rotary_factor (1.0 when absent).
+ModulePtr rotary_per_layer_type(const Config& c, const std::string& cls, int64_t head_dim,
+                                const std::vector<std::string>& types);
+
 // Reads the common keys (with their aliases) into a spec; `tie_default` is the config class's default.
 DecoderSpec read_decoder(const Config& c, std::string prefix, bool tie_default = false);
 

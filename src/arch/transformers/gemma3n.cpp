@@ -207,5 +207,11 @@ MEMFIT_FAMILY({"gemma3n_audio"}, "Gemma3nAudio", [](const Config& c, std::string
   return Model{audio_encoder(c), {"Gemma3nTextDecoderLayer"}};
 }, "Gemma3nAudioEncoder");
 
+// The text model on its own (gemma3n_text: Gemma3nTextModel).
+MEMFIT_FAMILY({"gemma3n_text"}, "Gemma3nText", [](const Config& c, std::string_view cls) -> Model {
+  if (cls != "Gemma3nTextModel") heads::unsupported(cls);
+  return {text_model(c), {"Gemma3nTextDecoderLayer"}};
+});
+
 }  // namespace
 }  // namespace memfit

@@ -270,5 +270,17 @@ MEMFIT_FAMILY({"gemma4_audio"}, "Gemma4Audio", [](const Config& c, std::string_v
                {"Gemma4AudioLayer", "Gemma4TextDecoderLayer", "Gemma4VisionEncoderLayer", "Gemma4VisionPatchEmbedder"}};
 }, "Gemma4AudioModel");
 
+// Gemma 4 Unified's text model (gemma4_unified_text, modeling_gemma4_unified.py): Gemma 4's text layers without
+// per-layer embeddings or MoE blocks (its config class deletes those keys).
+MEMFIT_FAMILY({"gemma4_unified_text"}, "Gemma4UnifiedText", [](const Config& c, std::string_view cls) -> Model {
+  if (cls != "Gemma4UnifiedTextModel") heads::unsupported(cls);
+  Json j = c.raw();
+  j["hidden_size_per_layer_input"] = 0;
+  j["enable_moe_block"] = false;
+  Model m = text_model(Config(j, c.model_type()));
+  m.root->cls = "Gemma4UnifiedTextModel";  // its layers keep Gemma 4's class names (no_split matches them)
+  return m;
+});
+
 }  // namespace
 }  // namespace memfit

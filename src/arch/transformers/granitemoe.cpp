@@ -1,6 +1,8 @@
 // Granite MoE: transformers' modeling_granitemoe.py. A Llama-shaped decoder whose layers hold self_attn, the two
 // norms and block_sparse_moe (router + fused experts); checkpoints keep the legacy single tensors
 // input_linear / output_linear / router.layer (conversion_mapping "granitemoe").
+#include <set>
+
 #include "arch/transformers/moe.h"
 #include "arch/registry.h"
 #include "arch/rename.h"
@@ -31,6 +33,41 @@ Model build(const Config& c, std::string_view cls) {
 }
 
 MEMFIT_FAMILY({"granitemoe"}, "GraniteMoe", build);
+
+// GraniteMoeSWA (modeling_granitemoe_swa.py): GraniteMoeShared's layer (a shared_mlp after the MoE block unless
+// shared_intermediate_size is 0) with GraniteSWA's attention sinks [heads], and rotary_embs: one rotary embedding per
+// distinct non-zero layer_rope_theta beside the model's rotary_emb.
+MEMFIT_FAMILY({"granitemoe_swa"}, "GraniteMoeSWA", [](const Config& c, std::string_view cls) {
+  const std::string p = "GraniteMoeSWA";
+  DecoderSpec s = moe::read(c, p);
+  s.qkv_bias = s.o_bias = c.b("attention_bias", false);
+  const int64_t experts = moe::experts_count(c, {"num_local_experts"}, 8);
+  auto block = make(p + "MoE");
+  block->add("router", moe::router(p + "TopKRouter", experts, s.hidden));
+  block->add("experts", moe::experts(p + "Experts", experts, s.hidden, s.inter, act_class(s.act)));
+  auto attn = decoder_attention(s);
+  attn->param("sinks", {s.heads});
+  auto layer = make(p + "DecoderLayer");
+  layer->add("self_attn", attn);
+  layer->add("input_layernorm", rms_norm(p + "RMSNorm", s.hidden));
+  layer->add("post_attention_layernorm", rms_norm(p + "RMSNorm", s.hidden));
+  layer->add("block_sparse_moe", block);
+  if (const int64_t shared = moe::count(c, {"shared_intermediate_size"}, 0, 0); shared > 0) {
+    auto mlp = make(p + "MLP");
+    mlp->add("activation", leaf(act_class(s.act)));
+    mlp->add("input_linear", linear(s.hidden, 2 * shared, false));
+    mlp->add("output_linear", linear(shared, s.hidden, false));
+    layer->add("shared_mlp", mlp);
+  }
+  std::set<double> thetas;
+  if (auto j = c.raw().find("layer_rope_theta"); j != c.raw().end() && j->is_array())
+    for (const auto& t : *j)
+      if (t.is_number() && t.get<double>() != 0) thetas.insert(t.get<double>());
+  Model m = moe::decoder(s, cls, [layer](int64_t) { return layer; });
+  ModulePtr text = m.root->cls == p + "Model" ? m.root : m.root->child("model");
+  text->add("rotary_embs", module_list(std::vector<ModulePtr>(thetas.size(), rotary(p + "RotaryEmbedding", s.head_dim))));
+  return m;
+});
 
 }  // namespace
 }  // namespace memfit

@@ -70,6 +70,21 @@ ModulePtr qwen2_block(const std::string& prefix, int64_t num_experts, int64_t hi
   return b;
 }
 
+std::vector<bool> sparse_layers(const Config& c, int64_t layers, int64_t first_dense) {
+  std::vector<std::string> types = c.strings("mlp_layer_types");
+  std::vector<bool> out(checked_count(layers));
+  if (types.empty()) {
+    first_dense = count(c, {"first_k_dense_replace"}, first_dense, 0);
+    for (int64_t i = 0; i < layers; ++i) out[i] = i >= first_dense;
+    return out;
+  }
+  if (static_cast<int64_t>(types.size()) != layers)
+    throw ConfigError(fmt::format("`mlp_layer_types` lists {} layers, not {} (model_type `{}`)", types.size(), layers,
+                                  c.model_type()));
+  for (int64_t i = 0; i < layers; ++i) out[i] = types[i] == "sparse";
+  return out;
+}
+
 ModulePtr shared_block(const SharedMoe& m) {
   auto b = make(m.block_cls);
   b->add("experts", experts(m.experts_cls, m.num_experts, m.hidden, m.inter, m.act_cls));

@@ -42,6 +42,10 @@ struct SharedMoe {
 };
 ModulePtr shared_block(const SharedMoe& m);
 
+// Which layers hold the MoE block: mlp_layer_types ("dense"/"sparse", one per layer) when the config lists it, else
+// every layer from first_k_dense_replace (default `first_dense`) on, as the config classes fill the list.
+std::vector<bool> sparse_layers(const Config& c, int64_t layers, int64_t first_dense);
+
 // Rotary width: head_dim x partial_rotary_factor (rope_parameters' value, else the config's, else `def`).
 int64_t rotary_dim(const Config& c, int64_t head_dim, double def = 1.0);
 
