@@ -13,15 +13,10 @@ namespace memfit::timm::byob {
 using namespace blocks;
 
 namespace {
-using Feat = std::optional<std::pair<int64_t, int64_t>>;
-
 std::map<std::string, BlockFn, std::less<>>& registry() {
   static std::map<std::string, BlockFn, std::less<>> r;
   return r;
 }
-
-// Python's round() of a float (half to even) as an int.
-int64_t py_round(double v) { return static_cast<int64_t>(std::nearbyint(v)); }
 
 // create_shortcut: None (no module) for downsample '' when the shape changes, DownsampleAvg / a 1x1 ConvNormAct
 // otherwise, Identity when in and out agree.

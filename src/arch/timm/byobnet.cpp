@@ -197,21 +197,8 @@ Model build(const Args& a) {
   const Json& hidden = cfg["head_hidden_size"];
   if (head == "mlp") {
     if (str(cfg["norm_layer"]) != "batchnorm") a.unsupported("mlp head norm " + cfg["norm_layer"].dump());
-    auto h = make("NormMlpClassifierHead");
-    h->add("global_pool", select_pool());
-    h->add("norm", batch_norm(features));
-    h->add("flatten", leaf("Flatten"));
     const int64_t hs = hidden.is_number_integer() ? hidden.get<int64_t>() : 0;
-    if (hs) {
-      auto pl = make("Sequential");
-      pl->add("fc", linear(features, hs));
-      pl->add("act", leaf("ReLU"));
-      h->add("pre_logits", pl);
-    } else {
-      h->add("pre_logits", leaf("Identity"));
-    }
-    h->add("drop", leaf("Dropout"));
-    h->add("fc", fc_or_identity(hs ? hs : features, classes));
+    auto h = norm_mlp_head(features, classes, batch_norm(features), hs);
     root->add("head", h);
   } else if (head == "attn_abs") {
     if (!pool.empty() && pool != "token") a.unsupported("attention pool type '" + pool + "'");

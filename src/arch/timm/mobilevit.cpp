@@ -9,14 +9,18 @@ namespace memfit::timm::byob {
 namespace {
 using namespace blocks;
 
-int64_t transformer_dim(const Block& b) {
-  const double d = b.num("transformer_dim", 0);
-  return d ? static_cast<int64_t>(d) : make_divisible(b.bottle_ratio * b.in);
-}
-
-void check(const Layers& l, const Block& b) {
+// The arguments both blocks read: kernel size, transformer width, depth and MLP width.
+struct Dims {
+  int64_t k, dim, depth, hidden;
+};
+Dims dims(const Layers& l, const Block& b) {
   for (const char* k : {"transformer_norm_layer", "no_fusion"})
     if (b.kwargs.contains(k)) l.a->unsupported(std::string("mobilevit block argument `") + k + "`");
+  const double td = b.num("transformer_dim", 0);
+  const int64_t dim = td ? static_cast<int64_t>(td) : make_divisible(b.bottle_ratio * b.in);
+  return {static_cast<int64_t>(b.num("kernel_size", 3)), dim,
+          checked_count(static_cast<int64_t>(b.num("transformer_depth", 2)), "transformer_depth"),
+          static_cast<int64_t>(dim * b.num("mlp_ratio", 2.0))};
 }
 
 // vision_transformer.Block(dim, mlp_ratio, qkv_bias=True, norm_layer=nn.LayerNorm).
@@ -34,10 +38,7 @@ ModulePtr vit_block(int64_t dim, int64_t hidden) {
 }
 
 ModulePtr mobilevit(const Layers& l, const Block& b) {
-  check(l, b);
-  const int64_t k = static_cast<int64_t>(b.num("kernel_size", 3)), dim = transformer_dim(b);
-  const int64_t depth = checked_count(static_cast<int64_t>(b.num("transformer_depth", 2)), "transformer_depth");
-  const int64_t hidden = static_cast<int64_t>(dim * b.num("mlp_ratio", 2.0));
+  const auto [k, dim, depth, hidden] = dims(l, b);
   auto m = make("MobileVitBlock");
   m->add("conv_kxk", l.conv_norm_act(b.in, b.in, k, b.stride, num_groups(*l.a, b.group_size, b.in)));
   m->add("conv_1x1", conv2d(b.in, dim, 1, false));
@@ -55,27 +56,18 @@ ModulePtr linear_block(int64_t dim, int64_t hidden) {
   attn->add("attn_drop", leaf("Dropout"));
   attn->add("out_proj", conv2d(dim, dim, 1));
   attn->add("out_drop", leaf("Dropout"));
-  auto mlp = make("ConvMlp");
-  mlp->add("fc1", conv2d(dim, hidden, 1));
-  mlp->add("norm", leaf("Identity"));
-  mlp->add("act", leaf("SiLU"));
-  mlp->add("drop", leaf("Dropout"));
-  mlp->add("fc2", conv2d(hidden, dim, 1));
   auto t = make("LinearTransformerBlock");
   t->add("norm1", layer_norm(dim, true, "GroupNorm1"));
   t->add("attn", attn);
   t->add("drop_path1", leaf("Identity"));
   t->add("norm2", layer_norm(dim, true, "GroupNorm1"));
-  t->add("mlp", mlp);
+  t->add("mlp", conv_mlp(dim, hidden, dim));
   t->add("drop_path2", leaf("Identity"));
   return t;
 }
 
 ModulePtr mobilevit2(const Layers& l, const Block& b) {
-  check(l, b);
-  const int64_t k = static_cast<int64_t>(b.num("kernel_size", 3)), dim = transformer_dim(b);
-  const int64_t depth = checked_count(static_cast<int64_t>(b.num("transformer_depth", 2)), "transformer_depth");
-  const int64_t hidden = static_cast<int64_t>(dim * b.num("mlp_ratio", 2.0));
+  const auto [k, dim, depth, hidden] = dims(l, b);
   auto m = make("MobileVitV2Block");
   m->add("conv_kxk", l.conv_norm_act(b.in, b.in, k, 1, num_groups(*l.a, b.group_size, b.in)));
   m->add("conv_1x1", conv2d(b.in, dim, 1, false));
