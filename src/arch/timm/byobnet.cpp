@@ -135,6 +135,7 @@ Model build(const Args& a) {
     a.unsupported("a fixed-input-size model needs img_size");
   }
   const Json& bl = cfg.at("blocks");
+  if (!bl.is_array() || bl.size() < 2) a.unsupported("fewer than two stages (timm's drop_blocks asserts two)");
   Json chs = cfg["stem_chs"];
   if (chs.is_array()) {
     for (auto& c : chs) c = py_round(c.get<double>() * wf);
