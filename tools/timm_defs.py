@@ -8,7 +8,9 @@ the parts of its config that change the model (num_classes, input_size, fixed_in
 
 It works by evaluating each register function with a small interpreter over the module's AST: literals, dict/list
 operations, calls into helper functions of the same module (and of the timm helpers listed in INLINE_IMPORTED),
-dataclass construction with field defaults, `if`/`for` on known values. A call it does not follow becomes data:
+dataclass construction with field defaults (also of dataclasses imported from another timm module, e.g. byoanet's
+ByoModelCfg), dataclasses.replace, `if`/`for` on known values. A lambda is recorded as its source plus the plain
+values it closes over ({"$lambda": ..., "scope": {...}}). A call it does not follow becomes data:
     {"$call": "decode_arch_def", "args": [...], "kwargs": {...}}   a call recorded, not evaluated
     {"$ref": "nn.LayerNorm"}                                          a class / function named, not called
 Where a register function cannot be evaluated (a value computed from something unknown) the name is listed under
