@@ -67,13 +67,11 @@ ModulePtr create_attn(const Args& a, const std::string& type, const Json& kwargs
     Kw k(a, type, kwargs, {"rd_ratio", "rd_channels", "rd_divisor", "bias", "add_maxpool"});
     int64_t rd = k.i("rd_channels", 0);
     if (!rd) rd = make_divisible(chs * k.f("rd_ratio", 1.0 / 16), k.i("rd_divisor", 8), 0, 0.0);
-    bool bias = k.b("bias", true);
-    auto se = make("SEModule");
-    se->add("fc1", conv2d(chs, rd, 1, bias));
-    se->add("bn", leaf("Identity"));
-    se->add("act", leaf("ReLU"));
-    se->add("fc2", conv2d(rd, chs, 1, bias));
-    se->add("gate", leaf("Sigmoid"));
+    auto se = se_module(chs, rd);
+    if (!k.b("bias", true)) {  // fc1 / fc2 without their biases
+      se->children[0].second = conv2d(chs, rd, 1, false);
+      se->children[3].second = conv2d(rd, chs, 1, false);
+    }
     return se;
   }
   if (type == "ese") {

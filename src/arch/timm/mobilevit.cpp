@@ -23,26 +23,12 @@ Dims dims(const Layers& l, const Block& b) {
           static_cast<int64_t>(dim * b.num("mlp_ratio", 2.0))};
 }
 
-// vision_transformer.Block(dim, mlp_ratio, qkv_bias=True, norm_layer=nn.LayerNorm).
-ModulePtr vit_block(int64_t dim, int64_t hidden) {
-  auto t = make("Block");
-  t->add("norm1", layer_norm(dim));
-  t->add("attn", attention(dim, 4));
-  t->add("ls1", leaf("Identity"));
-  t->add("drop_path1", leaf("Identity"));
-  t->add("norm2", layer_norm(dim));
-  t->add("mlp", mlp(dim, hidden, dim));
-  t->add("ls2", leaf("Identity"));
-  t->add("drop_path2", leaf("Identity"));
-  return t;
-}
-
 ModulePtr mobilevit(const Layers& l, const Block& b) {
   const auto [k, dim, depth, hidden] = dims(l, b);
   auto m = make("MobileVitBlock");
   m->add("conv_kxk", l.conv_norm_act(b.in, b.in, k, b.stride, num_groups(*l.a, b.group_size, b.in)));
   m->add("conv_1x1", conv2d(b.in, dim, 1, false));
-  m->add("transformer", repeat(vit_block(dim, hidden), depth, "Sequential"));
+  m->add("transformer", repeat(vit_block(dim, 4, hidden, true), depth, "Sequential"));
   m->add("norm", layer_norm(dim));
   m->add("conv_proj", l.conv_norm_act(dim, b.out, 1));
   m->add("conv_fusion", l.conv_norm_act(b.in + b.out, b.out, k));
