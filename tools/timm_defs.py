@@ -8,7 +8,9 @@ the parts of its config that change the model (num_classes, input_size, fixed_in
 
 It works by evaluating each register function with a small interpreter over the module's AST: literals, dict/list
 operations, calls into helper functions of the same module (and of the timm helpers listed in INLINE_IMPORTED),
-dataclass construction with field defaults, `if`/`for` on known values. A call it does not follow becomes data:
+dataclass construction with field defaults (also of dataclasses imported from another timm module, e.g. byoanet's
+ByoModelCfg), dataclasses.replace, `if`/`for` on known values. A lambda is recorded as its source plus the plain
+values it closes over ({"$lambda": ..., "scope": {...}}). A call it does not follow becomes data:
     {"$call": "decode_arch_def", "args": [...], "kwargs": {...}}   a call recorded, not evaluated
     {"$ref": "nn.LayerNorm"}                                          a class / function named, not called
 Where a register function cannot be evaluated (a value computed from something unknown) the name is listed under
@@ -30,7 +32,7 @@ LOAD_ONLY = {
 }
 # timm helpers from other modules that are evaluated as if local (small, argument plumbing only).
 INLINE_IMPORTED = {'resolve_bn_args', 'resolve_act_layer', 'round_channels', 'make_divisible', '_create_vision_transformer',
-                   'checkpoint_filter_fn', 'named_apply'}
+                   'checkpoint_filter_fn', 'named_apply', 'interleave_blocks'}
 # Calls kept as data even when the function is local: the C++ builders interpret them.
 KEEP_SYMBOLIC = {'decode_arch_def', 'partial', 'get_act_layer', 'get_norm_layer', 'get_attn', 'create_act_layer'}
 
@@ -212,6 +214,10 @@ class Module:
             other = self.modules.get(mod)
             if other is not None and orig in other.defs:
                 return other.defs[orig]
+        # A dataclass cfg of another timm module (byoanet / mobilevit build byobnet's ByoModelCfg): evaluated there.
+        if level == 1 and isinstance(self.modules.get(mod), Module) and \
+                isinstance(self.modules[mod].defs.get(orig), Dataclass):
+            return self.modules[mod].defs[orig]
         if orig in BUILTINS:
             return Ref(orig)
         return Ref(orig)
@@ -497,7 +503,12 @@ class Lambda:
         return self.module.eval(self.node.body, {**self.scope, **dict(zip(names, args))})
 
     def json(self):
-        return {'$lambda': ast.unparse(self.node)}
+        # The values of the names it closes over (repvgg's `groups`), so a reader can apply it.
+        params = {a.arg for a in self.node.args.args}
+        free = sorted({n.id for n in ast.walk(self.node.body) if isinstance(n, ast.Name)} - params)
+        scope = {k: self.scope[k] for k in free if k in self.scope and
+                 isinstance(self.scope[k], (bool, int, float, str, type(None)))}
+        return {'$lambda': ast.unparse(self.node), **({'scope': scope} if scope else {})}
 
 
 def field_(default=None, default_factory=None, **_):
@@ -516,6 +527,24 @@ def make_divisible_(v, divisor=8, min_value=None, round_limit=.9):
     floor = divisor if min_value is None else min_value
     out = max(floor, int(v + divisor / 2) // divisor * divisor)
     return out + divisor if out < round_limit * v else out
+
+
+def replace_(obj, **changes):
+    """dataclasses.replace on a dataclass value (a dict with its `$class`)."""
+    if not isinstance(obj, dict) or '$class' not in obj or not set(changes) <= set(obj):
+        raise Unresolved('replace() of something that is not a known dataclass')
+    return {**copy.deepcopy(obj), **changes}
+
+
+def isinstance_(v, types):
+    """isinstance(v, int / float / str / bool / list / tuple / dict) on a plain value; anything else is unresolved."""
+    py = {id(BUILTINS[n]): t for n, t in (('int', int), ('float', float), ('str', str), ('bool', bool),
+                                          ('list', list), ('tuple', list), ('dict', dict))}
+    ts = types if isinstance(types, list) else [types]
+    if any(id(t) not in py for t in ts) or isinstance(v, (Ref, SymCall, Function, Dataclass, Lambda)) or \
+            (isinstance(v, dict) and '$class' in v):
+        raise Unresolved('isinstance')
+    return isinstance(v, tuple(py[id(t)] for t in ts))
 
 
 def to_ntuple(n):
@@ -621,11 +650,11 @@ BUILTINS = {
     'int': _plain(int), 'float': _plain(float), 'str': _plain(str), 'bool': _plain(bool), 'round': _plain(round),
     'max': _plain(max), 'min': _plain(min), 'sum': _plain(sum), 'range': _plain(lambda *a: list(range(*a))),
     'zip': _plain(lambda *a: [list(x) for x in zip(*a)]), 'enumerate': _plain(lambda a: [[i, x] for i, x in enumerate(a)]),
-    'abs': _plain(abs), 'isinstance': lambda *a: _bad('isinstance'), 'sorted': _plain(sorted),
+    'abs': _plain(abs), 'isinstance': lambda *a: isinstance_(*a), 'sorted': _plain(sorted),
     'True': True, 'False': False, 'None': None,
     'field': field_, 'fields': fields_, 'make_divisible': make_divisible_, 'to_2tuple': to_ntuple(2), 'to_3tuple': to_ntuple(3),
     'generate_default_cfgs': lambda c: generate_default_cfgs(c), 'copy.deepcopy': lambda x: copy.deepcopy(x),
-    'deepcopy': lambda x: copy.deepcopy(x),
+    'deepcopy': lambda x: copy.deepcopy(x), 'replace': replace_,
     'os.environ.get': lambda key, default=None: default,  # the environment of a plain `create_model` call
 }
 
@@ -646,6 +675,11 @@ def load_modules(root):
             modules[n] = Module(root, n, modules)
         except SyntaxError:
             pass
+    # A module whose body uses a module loaded after it (byoanet's cfgs are byobnet's dataclasses) runs again.
+    for n, m in modules.items():
+        if any(level == 1 and mod > n and mod in modules for mod, level, _ in m.imports.values()):
+            m.globals_cache = {}
+            m.run_module_body()
     return modules
 
 

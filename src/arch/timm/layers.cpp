@@ -82,9 +82,13 @@ ModulePtr classifier_head(int64_t in, int64_t classes) {
 }
 
 ModulePtr norm_mlp_head(int64_t in, int64_t classes, std::string norm_cls, int64_t hidden) {
+  return norm_mlp_head(in, classes, layer_norm(in, true, std::move(norm_cls)), hidden);
+}
+
+ModulePtr norm_mlp_head(int64_t in, int64_t classes, ModulePtr norm, int64_t hidden) {
   auto h = make("NormMlpClassifierHead");
   h->add("global_pool", select_pool());
-  h->add("norm", layer_norm(in, true, std::move(norm_cls)));
+  h->add("norm", std::move(norm));
   h->add("flatten", leaf("Flatten"));
   if (hidden > 0) {
     auto pl = make("Sequential");

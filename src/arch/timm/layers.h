@@ -34,6 +34,8 @@ ModulePtr select_pool();
 ModulePtr classifier_head(int64_t in, int64_t classes);
 // NormMlpClassifierHead: global_pool, norm, flatten, pre_logits (Identity, or fc + Tanh when hidden > 0), drop, fc.
 ModulePtr norm_mlp_head(int64_t in, int64_t classes, std::string norm_cls = "LayerNorm2d", int64_t hidden = 0);
+// The same head around a given norm module (ByobNet's BatchNorm2d).
+ModulePtr norm_mlp_head(int64_t in, int64_t classes, ModulePtr norm, int64_t hidden);
 // BatchNorm with drop + act children (BatchNormAct2d).
 ModulePtr bn_act(int64_t n, std::string cls = "BatchNormAct2d");
 // ConvNormAct / ConvBnAct: conv (bias-free unless `bias`), bn (BatchNormAct2d); no aa (create_aa gives None).
