@@ -749,6 +749,20 @@ def class_defaults(modules, module_name, cls):
     return None, {}
 
 
+def pruned_shapes(root, name):
+    """build_model_with_cfg(pruned=True) narrows Conv2d / BatchNorm / Linear layers to the weight shapes listed in
+    timm/models/_pruned/<name>.txt ('key:[shape]' joined by '***'): {module name: weight shape}."""
+    path = root / 'timm/models/_pruned' / f'{name}.txt'
+    if not path.exists():
+        raise Unresolved(f'pruned, without {path.name}')
+    out = {}
+    for item in path.read_text().strip().split('***'):
+        key, _, shape = item.partition(':')
+        if key.endswith('.weight') and shape.strip('[]'):
+            out[key[:-len('.weight')]] = [int(x) for x in shape.strip('[]').split(',')]
+    return out
+
+
 def main():
     root = Path(sys.argv[1])
     out_path = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(__file__).resolve().parent.parent / 'data/timm/models.json'
@@ -771,6 +785,12 @@ def main():
                 except Unresolved as e:
                     unresolved[name] = {'module': mname, 'reason': str(e)}
                     continue
+                if entry['args'].get('pruned') is True:
+                    try:
+                        entry['pruned_shapes'] = pruned_shapes(root, name)
+                    except Unresolved as e:
+                        unresolved[name] = {'module': mname, 'reason': str(e)}
+                        continue
                 tag, cfg = cfgs.get(name, ('', {}))
                 entry['tag'] = tag
                 entry['cfg'] = to_json(cfg)

@@ -173,6 +173,36 @@ bool register_class(std::vector<std::string> classes, ClassBuilder build) {
   return true;
 }
 
+namespace {
+// timm's adapt_model_from_string: every Conv2d, BatchNorm2d / BatchNormAct2d and Linear named in `shapes` (module
+// name -> pruned weight shape) is rebuilt at that width: a conv takes the listed [out, in] (grouped convs: [out, 1]),
+// a norm the listed features, a Linear the listed in_features (its out_features kept).
+void prune(Module& m, const std::string& name, const Json& shapes, const std::string& arch) {
+  for (auto& [child, sub] : m.children) prune(*sub, name.empty() ? child : name + "." + child, shapes, arch);
+  auto it = shapes.find(name);
+  bool conv = m.cls == "Conv2d" || m.cls == "Conv2dSame", bn = m.cls == "BatchNorm2d" || m.cls == "BatchNormAct2d";
+  if (!conv && !bn && m.cls != "Linear") return;
+  if (it == shapes.end() || !it->is_array() || it->empty())
+    throw UnsupportedClass(fmt::format("not supported: timm `{}`: pruned layer `{}` has no listed shape", arch, name));
+  auto s = it->get<std::vector<int64_t>>();
+  for (int64_t v : s)
+    if (v < 1 || v > (1 << 20)) throw ConfigError(fmt::format("timm `{}`: pruned shape out of range", arch));
+  for (auto& [pname, t] : m.params) {
+    if (conv && pname == "weight" && s.size() >= 2 && t.shape.size() == 4) {
+      t.shape[1] = t.shape[1] == 1 ? 1 : s[1];
+      t.shape[0] = s[0];
+    } else if (m.cls == "Linear" && pname == "weight" && s.size() == 2) {
+      t.shape[1] = s[1];
+    } else if (!(m.cls == "Linear") && t.shape.size() == 1) {
+      t.shape[0] = s[0];
+    }
+  }
+  if (bn)
+    for (auto& [bname, t] : m.buffers)
+      if (t.shape.size() == 1) t.shape[0] = s[0];
+}
+}  // namespace
+
 std::optional<Model> build_from_defs(const Json& config, const std::string& arch) {
   const Json* def = model_def(arch);
   if (!def) return std::nullopt;  // unresolved or unknown: the name-based families may still know it
@@ -200,17 +230,20 @@ std::optional<Model> build_from_defs(const Json& config, const std::string& arch
     kw.erase(o);
   }
   pretrained_defaults(kw, pcfg);
-  // build_model_with_cfg(pruned=True) narrows the layers from a channel list file timm ships (_pruned/*.txt).
-  if (auto p = kw.find("pruned"); p != kw.end() && p->is_boolean() && p->get<bool>())
-    throw UnsupportedClass(fmt::format("not supported: timm `{}` is a pruned variant (channel counts from timm's "
-                                       "_pruned/{}.txt, not modelled)", arch, arch));
+  // build_model_with_cfg(pruned=True) narrows the layers from a channel list file timm ships (_pruned/*.txt), which
+  // the generator copied into the entry as pruned_shapes.
+  bool pruned = kw.value("pruned", false);
+  if (pruned && !def->contains("pruned_shapes"))
+    throw UnsupportedClass(fmt::format("not supported: timm `{}` is a pruned variant without its channel list", arch));
   kw.erase("pruned");
   Json all = class_defaults(cls);
   for (auto it = kw.begin(); it != kw.end(); ++it) all[it.key()] = it.value();
   Args a(std::move(all), arch, cls);
   if (a.has("num_classes") && (a.i("num_classes") < 0 || a.i("num_classes") > (1 << 24)))
     throw ConfigError(fmt::format("timm config: num_classes = {} is out of range", a.i("num_classes")));
-  return b->second(a);
+  Model m = b->second(a);
+  if (pruned) prune(*m.root, "", (*def)["pruned_shapes"], arch);
+  return m;
 }
 
 }  // namespace memfit::timm

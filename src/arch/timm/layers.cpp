@@ -127,6 +127,21 @@ ModulePtr se_module(int64_t chs, int64_t rd) {
   return se;
 }
 
+ModulePtr eca_module(int64_t chs) {
+  auto t = static_cast<int64_t>(std::abs(std::log2(static_cast<double>(chs)) + 1) / 2);
+  auto e = make("EcaModule");
+  e->add("conv", make("Conv1d"));
+  e->child("conv")->param("weight", {1, 1, std::max<int64_t>(t % 2 ? t : t + 1, 3)});
+  e->add("gate", leaf("Sigmoid"));
+  return e;
+}
+
+ModulePtr blur_pool(int64_t chs) {
+  auto m = make("BlurPool2d");
+  m->buffer("filt", {chs, 1, 3, 3}, DType::F32, false);
+  return m;
+}
+
 ModulePtr mlp(int64_t in, int64_t hidden, int64_t out, bool bias, bool norm, std::string cls, bool conv) {
   auto m = make(std::move(cls));
   m->add("fc1", conv ? conv2d(in, hidden, 1, bias) : linear(in, hidden, bias));

@@ -43,6 +43,10 @@ ModulePtr conv_norm_act(int64_t in, int64_t out, int64_t k, int64_t groups = 1, 
                         std::string cls = "ConvNormAct");
 // SEModule (timm/layers/squeeze_excite.py): fc1 (1x1 conv chs -> rd), bn (Identity), act, fc2 (rd -> chs), gate.
 ModulePtr se_module(int64_t chs, int64_t rd);
+// EcaModule (timm/layers/eca.py) with its adaptive kernel size: conv (Conv1d 1 -> 1, no bias), gate.
+ModulePtr eca_module(int64_t chs);
+// BlurPool2d(channels) (timm/layers/blur_pool.py): a non-persistent (channels, 1, 3, 3) `filt` buffer.
+ModulePtr blur_pool(int64_t chs);
 // Mlp: fc1, act, drop1, norm (LayerNorm of hidden if `norm`), fc2, drop2; fc1 / fc2 are 1x1 convs with `conv`.
 ModulePtr mlp(int64_t in, int64_t hidden, int64_t out, bool bias = true, bool norm = false, std::string cls = "Mlp",
               bool conv = false);

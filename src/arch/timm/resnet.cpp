@@ -1,23 +1,20 @@
 // timm ResNet (timm/models/resnet.py) from its registered arguments: stem (7x7, or the 'deep' / 'deep_tiered' 3x3
-// stack), bn1, act1, maxpool (or the replaced stem pool), four stages of BasicBlock / Bottleneck (cardinality,
-// base_width, SE / ECA attention, avg-pool or conv downsample), global_pool, fc. ResNet-B/C/D/S/T, ResNeXt, SE-ResNeXt,
-// ECA-ResNet, wide ResNets...
+// stack), bn1, act1, maxpool (or the replaced stem pool; anti-aliased with AvgPool2d / BlurPool2d), four stages of
+// BasicBlock / Bottleneck (cardinality, base_width, SE / ECA attention, avg-pool or conv downsample) or the variant
+// blocks of resnet_blocks.h (Res2Net, ResNeSt, SKNet), global_pool, fc. ResNet-B/C/D/S/T, ResNeXt, SE-ResNeXt,
+// ECA-ResNet, wide ResNets, ResNet-Blur...
 #include <cmath>
+#include <set>
 
 #include "arch/timm/defs.h"
 #include "arch/timm/layers.h"
+#include "arch/timm/resnet_blocks.h"
 
 namespace memfit {
-namespace {
 using namespace blocks;
+using timm::resnet::Opts;
 
-struct Opts {
-  int64_t cardinality, base_width, reduce_first, down_kernel;
-  bool avg_down, aa_avg;
-  std::string norm, attn;
-  double attn_ratio;
-};
-
+namespace timm::resnet {
 ModulePtr norm(const Opts& o, int64_t chs) {
   if (o.norm == "groupnorm") {
     auto g = make("GroupNorm");
@@ -28,18 +25,23 @@ ModulePtr norm(const Opts& o, int64_t chs) {
   return batch_norm(chs);
 }
 
+ModulePtr aa(const Opts& o, int64_t chs, bool stride2) {
+  if (!stride2 || o.aa.empty()) return leaf("Identity");
+  return o.aa == "blur" ? timm::blur_pool(chs) : leaf("AvgPool2d");
+}
+}  // namespace timm::resnet
+
+namespace {
+using timm::resnet::aa;
+using timm::resnet::norm;
+
 // create_attn('se' | 'eca', chs): SEModule (rd = make_divisible(chs * ratio, 8, round_limit=0)) or EcaModule.
 ModulePtr attn(const Opts& o, int64_t chs) {
   if (o.attn == "se") {
     int64_t rd = timm::make_divisible(static_cast<double>(chs) * o.attn_ratio, 8, 0, 0.0);
     return timm::se_module(chs, rd);
   }
-  int64_t t = static_cast<int64_t>(std::abs(std::log2(static_cast<double>(chs)) + 1) / 2);
-  auto e = make("EcaModule");
-  e->add("conv", make("Conv1d"));
-  e->child("conv")->param("weight", {1, 1, std::max<int64_t>(t % 2 ? t : t + 1, 3)});
-  e->add("gate", leaf("Sigmoid"));
-  return e;
+  return timm::eca_module(chs);
 }
 
 ModulePtr downsample(const Opts& o, int64_t in, int64_t out, int64_t stride) {
@@ -59,7 +61,6 @@ ModulePtr block(const Opts& o, bool bottleneck, int64_t in, int64_t planes, int6
   int64_t out = planes * (bottleneck ? 4 : 1);
   int64_t width = bottleneck ? static_cast<int64_t>(std::floor(planes * (o.base_width / 64.0))) * o.cardinality : planes;
   int64_t first = width / o.reduce_first;
-  auto aa = [&] { return leaf(o.aa_avg && stride == 2 ? "AvgPool2d" : "Identity"); };
   auto b = make(bottleneck ? "Bottleneck" : "BasicBlock");
   if (bottleneck) {
     b->add("conv1", conv2d(in, first, 1, false));
@@ -69,7 +70,7 @@ ModulePtr block(const Opts& o, bool bottleneck, int64_t in, int64_t planes, int6
     b->add("bn2", norm(o, width));
     b->add("drop_block", leaf("Identity"));
     b->add("act2", leaf("ReLU"));
-    b->add("aa", aa());
+    b->add("aa", aa(o, width, stride == 2));
     b->add("conv3", conv2d(width, out, 1, false));
     b->add("bn3", norm(o, out));
   } else {
@@ -77,7 +78,7 @@ ModulePtr block(const Opts& o, bool bottleneck, int64_t in, int64_t planes, int6
     b->add("bn1", norm(o, first));
     b->add("drop_block", leaf("Identity"));
     b->add("act1", leaf("ReLU"));
-    b->add("aa", aa());
+    b->add("aa", aa(o, first, stride == 2));
     b->add("conv2", conv2d(first, out, 3, false));
     b->add("bn2", norm(o, out));
   }
@@ -89,31 +90,34 @@ ModulePtr block(const Opts& o, bool bottleneck, int64_t in, int64_t planes, int6
 
 Model build(const timm::Args& a) {
   Opts o{a.i("cardinality"), a.i("base_width"), a.i("block_reduce_first"), a.i("down_kernel_size"),
-         a.b("avg_down"), false, a.has("norm_layer") ? a.layer("norm_layer") : "", "", 1.0 / 16};
+         a.b("avg_down"), "", a.has("norm_layer") ? a.layer("norm_layer") : "", "", 1.0 / 16, Json::object()};
+  if (o.cardinality < 1 || o.base_width < 1 || o.reduce_first < 1) a.unsupported("cardinality / base_width out of range");
   if (o.norm == "nn.BatchNorm2d" || o.norm == "batchnorm") o.norm = "";
   if (!o.norm.empty() && o.norm != "groupnorm") a.unsupported("norm_layer " + o.norm);
   if (a.i("output_stride") != 32) a.unsupported("output_stride other than 32");
   if (a.has("aa_layer")) {
-    if (a.layer("aa_layer") != "nn.AvgPool2d") a.unsupported("aa_layer " + a.layer("aa_layer"));
-    o.aa_avg = true;
+    std::string aa = a.layer("aa_layer");
+    if (aa != "nn.AvgPool2d" && aa != "BlurPool2d") a.unsupported("aa_layer " + aa);
+    o.aa = aa == "BlurPool2d" ? "blur" : "avg";
   }
   if (a.has("block_args")) {
     const Json& ba = a.raw("block_args");
-    for (auto it = ba.begin(); it != ba.end(); ++it)
-      if (it.key() != "attn_layer") a.unsupported("block_args." + it.key());
-    const Json& at = ba["attn_layer"];
+    for (auto it = ba.begin(); it != ba.end(); ++it) {
+      static const std::set<std::string, std::less<>> variant_args{"scale", "radix", "avd", "avd_first", "sk_kwargs"};
+      if (variant_args.contains(it.key())) o.block_args[it.key()] = it.value();
+      else if (it.key() != "attn_layer") a.unsupported("block_args." + it.key());
+    }
+    const Json& at = ba.contains("attn_layer") ? ba["attn_layer"] : Json();
     if (at.is_string()) o.attn = at.get<std::string>();
     else if (at.is_object() && at.value("$call", "") == "partial" && at["args"][0].value("$call", "") == "get_attn") {
       o.attn = at["args"][0]["args"][0].get<std::string>();
       o.attn_ratio = at["kwargs"].value("rd_ratio", o.attn_ratio);
     }
-    if (o.attn != "se" && o.attn != "eca") a.unsupported("attn_layer " + at.dump());
+    if (!at.is_null() && o.attn != "se" && o.attn != "eca") a.unsupported("attn_layer " + at.dump());
   }
   std::vector<std::string> fns;
   const Json& blk = a.raw("block");
   for (size_t s = 0; s < 4; ++s) fns.push_back(timm::layer_name(blk.is_array() ? blk.at(s) : blk));
-  for (const auto& f : fns)
-    if (f != "BasicBlock" && f != "Bottleneck") a.unsupported("block " + f);
   auto layers = a.ints("layers"), channels = a.ints("channels");
   if (layers.size() != 4 || channels.size() != 4) a.unsupported("not four stages");
 
@@ -143,20 +147,28 @@ Model build(const timm::Args& a) {
     auto mp = make("Sequential");
     int i = 0;
     mp->add(std::to_string(i++), conv2d(inplanes, inplanes, 3, false));
-    if (o.aa_avg) mp->add(std::to_string(i++), leaf("AvgPool2d"));
+    if (!o.aa.empty()) mp->add(std::to_string(i++), o.aa == "blur" ? timm::blur_pool(inplanes) : leaf("AvgPool2d"));
     mp->add(std::to_string(i++), norm(o, inplanes));
     mp->add(std::to_string(i++), leaf("ReLU"));
     root->add("maxpool", mp);
+  } else if (o.aa == "blur") {
+    auto mp = make("Sequential");
+    mp->add("0", leaf("MaxPool2d"));
+    mp->add("1", timm::blur_pool(inplanes));
+    root->add("maxpool", mp);
   } else {
-    root->add("maxpool", leaf(o.aa_avg ? "AvgPool2d" : "MaxPool2d"));
+    root->add("maxpool", leaf(o.aa == "avg" ? "AvgPool2d" : "MaxPool2d"));
   }
   int64_t in = inplanes;
   for (size_t s = 0; s < 4; ++s) {
-    bool bott = fns[s] == "Bottleneck";
-    int64_t out = channels[s] * (bott ? 4 : 1), stride = s == 0 ? 1 : 2;
+    bool plain = fns[s] == "BasicBlock" || fns[s] == "Bottleneck";
+    int64_t out = channels[s] * timm::resnet::expansion(fns[s]), stride = s == 0 ? 1 : 2;
     bool down = stride != 1 || in != out;
     root->add("layer" + std::to_string(s + 1), timm::seq(timm::checked(layers[s], 0, 1000, "layers"), [&](int64_t k) {
-                auto b = block(o, bott, in, channels[s], k == 0 ? stride : 1, k == 0 && down);
+                bool d = k == 0 && down;
+                auto b = plain ? block(o, fns[s] == "Bottleneck", in, channels[s], k == 0 ? stride : 1, d)
+                               : timm::resnet::variant_block(a, o, fns[s], in, channels[s], k == 0 && stride == 2,
+                                                             d ? downsample(o, in, out, stride) : nullptr);
                 in = out;
                 return b;
               }));
