@@ -25,6 +25,14 @@ class EffnetBuilder {
   ModulePtr norm_act(int64_t chs) const;
   // create_conv2d: a Conv2d, or a MixedConv2d when `kernels` has several sizes; `groups` as the block computed.
   ModulePtr conv(int64_t in, int64_t out, const std::vector<int64_t>& kernels, int64_t groups = 1) const;
+  // create_aa for a block's stride: nullptr (noop None) / Identity below stride 2 or without aa_layer, else
+  // AvgPool2d or BlurPool2d over `chs`.
+  ModulePtr aa(int64_t chs, int64_t stride, bool noop = true) const;
+  // timm.layers ConvNormAct: conv, bn (the norm + act layer), aa when strided with an aa_layer.
+  ModulePtr conv_norm_act(int64_t in, int64_t out, const std::vector<int64_t>& k, int64_t groups = 1,
+                          int64_t stride = 1) const;
+  // LayerScale2d (gamma) when the model has layer_scale_init_value, else Identity.
+  ModulePtr layer_scale(int64_t chs) const;
   // The stages (nn.Sequential of nn.Sequential) for `block_args`, from `stem_chs` input channels.
   ModulePtr build(int64_t stem_chs);
   const RoundChannels round_chs;
@@ -32,7 +40,8 @@ class EffnetBuilder {
 
  private:
   const Args& a_;
-  std::string norm_;
+  std::string norm_, aa_;
+  bool layer_scale_ = false;
   double norm_group_size_ = 0;
   bool se_from_exp_;
 };
