@@ -715,6 +715,19 @@ def class_defaults(modules, module_name, cls):
     return None, {}
 
 
+def pruned_shapes(root, name):
+    """build_model_with_cfg(pruned=True) rebuilds the model's convs, norms and linears with the shapes timm ships in
+    timm/models/_pruned/<name>.txt ("tensor:[d0, d1, ...]" joined by '***'): kept as {tensor: shape}."""
+    text = (root / 'timm/models/_pruned' / f'{name}.txt').read_text()
+    shapes = {}
+    for item in text.strip().split('***'):
+        key, _, dims = item.partition(':')
+        dims = dims.strip()[1:-1]
+        if dims:
+            shapes[key] = [int(d) for d in dims.split(',')]
+    return shapes
+
+
 def main():
     root = Path(sys.argv[1])
     out_path = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(__file__).resolve().parent.parent / 'data/timm/models.json'
@@ -737,6 +750,8 @@ def main():
                 except Unresolved as e:
                     unresolved[name] = {'module': mname, 'reason': str(e)}
                     continue
+                if entry['args'].get('pruned') is True:
+                    entry['pruned'] = pruned_shapes(root, name)
                 tag, cfg = cfgs.get(name, ('', {}))
                 entry['tag'] = tag
                 entry['cfg'] = to_json(cfg)

@@ -37,6 +37,30 @@ void pretrained_defaults(Json& kw, const Json& pcfg) {
 std::string num_text(const Json& v) { return v.dump(); }
 }  // namespace
 
+// adapt_model_from_string (timm/models/_prune.py) over a deep copy of the tree (shared repeated blocks get their own
+// nodes): Conv2d / Conv2dSame take the listed weight shape (bias: its out channels), BatchNorm2d / BatchNormAct2d the
+// listed width, Linear the listed in_features (out_features and bias kept).
+static ModulePtr adapt_pruned(const ModulePtr& node, const std::string& prefix, const Json& shapes) {
+  auto m = std::make_shared<Module>(*node);
+  auto listed = [&](const std::string& t) -> const Json* {
+    auto it = shapes.find(prefix + t);
+    return it != shapes.end() && it->is_array() && !it->empty() ? &*it : nullptr;
+  };
+  if (const Json* w = listed("weight")) {
+    std::vector<int64_t> ws = w->get<std::vector<int64_t>>();
+    for (auto& [n, t] : m->params) {
+      if (m->cls == "Conv2d" || m->cls == "Conv2dSame") t.shape = n == "weight" ? ws : std::vector<int64_t>{ws[0]};
+      else if (m->cls == "BatchNorm2d" || m->cls == "BatchNormAct2d") t.shape = {ws[0]};
+      else if (m->cls == "Linear" && n == "weight" && ws.size() == 2 && t.shape.size() == 2) t.shape[1] = ws[1];
+    }
+    if (m->cls == "BatchNorm2d" || m->cls == "BatchNormAct2d")
+      for (auto& [n, t] : m->buffers)
+        if (!t.shape.empty()) t.shape = {ws[0]};
+  }
+  for (auto& [n, c] : m->children) c = adapt_pruned(c, prefix + n + ".", shapes);
+  return m;
+}
+
 const Json& defs() {
   static const Json d = Json::parse(timm_models_json());
   return d;
@@ -200,17 +224,23 @@ std::optional<Model> build_from_defs(const Json& config, const std::string& arch
     kw.erase(o);
   }
   pretrained_defaults(kw, pcfg);
-  // build_model_with_cfg(pruned=True) narrows the layers from a channel list file timm ships (_pruned/*.txt).
-  if (auto p = kw.find("pruned"); p != kw.end() && p->is_boolean() && p->get<bool>())
-    throw UnsupportedClass(fmt::format("not supported: timm `{}` is a pruned variant (channel counts from timm's "
-                                       "_pruned/{}.txt, not modelled)", arch, arch));
+  // build_model_with_cfg(pruned=True) narrows the layers to the shapes timm ships in _pruned/<name>.txt (the
+  // generator copies them into the model's "pruned" entry).
+  bool pruned = false;
+  if (auto p = kw.find("pruned"); p != kw.end() && p->is_boolean() && p->get<bool>()) {
+    if (!def->contains("pruned") || !(*def)["pruned"].is_object())
+      throw UnsupportedClass(fmt::format("not supported: timm `{}` is a pruned variant without its shapes", arch));
+    pruned = true;
+  }
   kw.erase("pruned");
   Json all = class_defaults(cls);
   for (auto it = kw.begin(); it != kw.end(); ++it) all[it.key()] = it.value();
   Args a(std::move(all), arch, cls);
   if (a.has("num_classes") && (a.i("num_classes") < 0 || a.i("num_classes") > (1 << 24)))
     throw ConfigError(fmt::format("timm config: num_classes = {} is out of range", a.i("num_classes")));
-  return b->second(a);
+  Model m = b->second(a);
+  if (pruned) m.root = adapt_pruned(m.root, "", (*def)["pruned"]);
+  return m;
 }
 
 }  // namespace memfit::timm

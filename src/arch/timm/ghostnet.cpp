@@ -5,8 +5,7 @@
 #include <cmath>
 #include <functional>
 
-#include "arch/timm/defs.h"
-#include "arch/timm/layers.h"
+#include "arch/timm/effnet_builder.h"
 
 namespace memfit {
 namespace {
@@ -70,14 +69,9 @@ ModulePtr ghost_module_v3(int64_t in, int64_t out, bool shortcut, bool act) {
   return m;
 }
 
+// _SE_LAYER: the effnet SqueezeExcite with a hard-sigmoid gate, rd rounded by make_divisible(divisor=4).
 ModulePtr se_layer(int64_t chs, double ratio) {
-  int64_t rd = timm::make_divisible(static_cast<double>(chs) * ratio, 4);
-  auto se = make("SqueezeExcite");
-  se->add("conv_reduce", conv2d(chs, rd, 1));
-  se->add("act1", leaf("ReLU"));
-  se->add("conv_expand", conv2d(rd, chs, 1));
-  se->add("gate", leaf("Hardsigmoid"));
-  return se;
+  return timm::effnet_se(chs, timm::make_divisible(static_cast<double>(chs) * ratio, 4), "Hardsigmoid");
 }
 
 ModulePtr shortcut(int64_t in, int64_t out, int64_t k, int64_t stride, bool v3) {

@@ -7,13 +7,7 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-// ConvNormAct: bias-free conv (kh x kw) and BatchNormAct2d.
-ModulePtr cna(int64_t in, int64_t out, int64_t kh, int64_t kw = 0) {
-  auto m = make("ConvNormAct");
-  m->add("conv", conv2d(in, out, kh, kw ? kw : kh, false));
-  m->add("bn", timm::bn_act(out));
-  return m;
-}
+ModulePtr cna(int64_t in, int64_t out, int64_t kh, int64_t kw = 0) { return timm::conv_norm_act_hw(in, out, kh, kw ? kw : kh); }
 
 ModulePtr seq(std::vector<ModulePtr> ms) {
   auto s = make("Sequential");

@@ -67,11 +67,7 @@ ModulePtr cell_stem0(int64_t in_l, int64_t out_l, int64_t in_r, int64_t out_r) {
   c->add("comb_iter_3_left", branch(out_r, out_r, 3));
   c->add("comb_iter_3_right", leaf("MaxPool2d"));
   c->add("comb_iter_4_left", branch(in_r, out_r, 3, true));
-  auto r4 = make("ActConvBn");
-  r4->add("act", leaf("ReLU"));
-  r4->add("conv", conv2d(out_r, out_r, 1, false));
-  r4->add("bn", batch_norm(out_r));
-  c->add("comb_iter_4_right", r4);
+  c->add("comb_iter_4_right", act_conv_bn(out_r, out_r));
   return c;
 }
 

@@ -33,7 +33,8 @@ struct Norm {
 
 struct Block {
   Norm norm;
-  bool preact, linear_out, shortcut_conv;  // shortcut_conv: downsample conv1x1 (else None when shapes change)
+  bool preact, linear_out;
+  std::string shortcut;  // create_shortcut's downsample: "conv1x1", "avg" (pool + conv) or "" (None when shapes change)
   double bottle_ratio, se_ratio;
 };
 
@@ -62,7 +63,16 @@ ModulePtr bottleneck(const Block& o, int64_t in, int64_t out, int64_t group_size
   }
   bool changes = first;  // the first block of every stage is strided (output_stride 32), later ones keep the shape
   if (!changes) b->add("downsample", leaf("Identity"));
-  else if (o.shortcut_conv) b->add("downsample", o.preact ? conv2d(in, out, 1, false) : o.norm.conv(in, out, 1));
+  else if (!o.shortcut.empty()) {
+    auto conv = o.preact ? conv2d(in, out, 1, false) : o.norm.conv(in, out, 1);
+    if (o.shortcut == "avg") {  // downsample_avg: Sequential(AvgPool2d, conv)
+      auto s = make("Sequential");
+      s->add("0", leaf("AvgPool2d"));
+      s->add("1", conv);
+      conv = s;
+    }
+    b->add("downsample", conv);
+  }
   b->add("drop_path", leaf("Identity"));
   return b;
 }
@@ -76,7 +86,7 @@ Model build(const timm::Args& a) {
   o.preact = cfg.value("preact", false);
   o.linear_out = cfg.value("linear_out", false);
   const Json ds = cfg.value("downsample", Json());
-  if (ds == "conv1x1") o.shortcut_conv = true;
+  if (ds == "conv1x1" || ds == "avg") o.shortcut = ds.get<std::string>();
   else if (!ds.is_null() && ds != "") a.unsupported("downsample " + ds.dump());
   const Json& nl = cfg.at("norm_layer");
   if (timm::layer_name(nl) == "GroupNormAct") {
