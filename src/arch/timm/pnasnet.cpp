@@ -51,6 +51,16 @@ ModulePtr factorized_reduction(int64_t in, int64_t out) {
   return m;
 }
 
+// The comb_iter_1..3 branches both cell types share, over the right input's width.
+void comb_iters_1_to_3(Module& c, int64_t out_r) {
+  c.add("comb_iter_1_left", branch(out_r, out_r, 7));
+  c.add("comb_iter_1_right", leaf("MaxPool2d"));
+  c.add("comb_iter_2_left", branch(out_r, out_r, 5));
+  c.add("comb_iter_2_right", branch(out_r, out_r, 3));
+  c.add("comb_iter_3_left", branch(out_r, out_r, 3));
+  c.add("comb_iter_3_right", leaf("MaxPool2d"));
+}
+
 ModulePtr cell_stem0(int64_t in_l, int64_t out_l, int64_t in_r, int64_t out_r) {
   auto c = make("CellStem0");
   c->add("conv_1x1", act_conv_bn(in_r, out_r));
@@ -60,12 +70,7 @@ ModulePtr cell_stem0(int64_t in_l, int64_t out_l, int64_t in_r, int64_t out_r) {
   r0->add("conv", conv2d(in_l, out_l, 1, false));
   r0->add("bn", batch_norm(out_l));
   c->add("comb_iter_0_right", r0);
-  c->add("comb_iter_1_left", branch(out_r, out_r, 7));
-  c->add("comb_iter_1_right", leaf("MaxPool2d"));
-  c->add("comb_iter_2_left", branch(out_r, out_r, 5));
-  c->add("comb_iter_2_right", branch(out_r, out_r, 3));
-  c->add("comb_iter_3_left", branch(out_r, out_r, 3));
-  c->add("comb_iter_3_right", leaf("MaxPool2d"));
+  comb_iters_1_to_3(*c, out_r);
   c->add("comb_iter_4_left", branch(in_r, out_r, 3, true));
   c->add("comb_iter_4_right", act_conv_bn(out_r, out_r));
   return c;
@@ -77,12 +82,7 @@ ModulePtr cell(int64_t in_l, int64_t out_l, int64_t in_r, int64_t out_r, bool re
   c->add("conv_1x1", act_conv_bn(in_r, out_r));
   c->add("comb_iter_0_left", branch(out_l, out_l, 5));
   c->add("comb_iter_0_right", leaf("MaxPool2d"));
-  c->add("comb_iter_1_left", branch(out_r, out_r, 7));
-  c->add("comb_iter_1_right", leaf("MaxPool2d"));
-  c->add("comb_iter_2_left", branch(out_r, out_r, 5));
-  c->add("comb_iter_2_right", branch(out_r, out_r, 3));
-  c->add("comb_iter_3_left", branch(out_r, out_r, 3));
-  c->add("comb_iter_3_right", leaf("MaxPool2d"));
+  comb_iters_1_to_3(*c, out_r);
   c->add("comb_iter_4_left", branch(out_l, out_l, 3));
   if (reduction) c->add("comb_iter_4_right", act_conv_bn(out_r, out_r));
   return c;

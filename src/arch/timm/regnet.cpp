@@ -1,6 +1,7 @@
 // timm RegNet (timm/models/regnet.py): stem ConvNormAct, stages s1..s4 of Bottlenecks (conv1, grouped conv2, SEModule,
-// conv3, conv1x1 downsample; PreBottleneck for preact; GroupNormAct norms; RegNetZ linear_out + final_conv) with widths from generate_regnet (float32 arithmetic like torch), ClassifierHead; RegNetX/Y
-// from the RegNetCfg its registered name passes.
+// conv3, conv1x1 / avg downsample; PreBottleneck for preact; GroupNormAct norms; RegNetZ linear_out + final_conv) with
+// widths from generate_regnet (float32 arithmetic like torch), ClassifierHead; RegNetX/Y/Z/V from the RegNetCfg its
+// registered name passes.
 #include <cmath>
 #include <map>
 
