@@ -10,7 +10,16 @@ using namespace blocks;
 
 struct Opts {
   bool conv_mlp, grn, gamma, bias;
+  std::string norm2d, norm_cl;  // timm's (norm_layer, norm_layer_cl) from _NORM_MAP
 };
+
+// A norm of `kind` (LayerNorm*: weight and bias; RmsNorm* / SimpleNorm*: weight only) over `dim`.
+ModulePtr conv_norm(const std::string& kind, int64_t dim) {
+  if (kind.starts_with("LayerNorm")) return layer_norm(dim, true, kind);
+  auto m = make(kind);
+  m->param("weight", {dim});
+  return m;
+}
 
 ModulePtr block_mlp(const Opts& o, int64_t chs) {
   int64_t hidden = 4 * chs;
@@ -36,7 +45,7 @@ ModulePtr block(const Opts& o, int64_t chs, int64_t k) {
   auto b = make("ConvNeXtBlock");
   if (o.gamma) b->param("gamma", {chs});
   b->add("conv_dw", conv2d(chs, chs, k, o.bias, chs));
-  b->add("norm", layer_norm(chs, true, o.conv_mlp ? "LayerNorm2d" : "LayerNorm"));
+  b->add("norm", conv_norm(o.conv_mlp ? o.norm2d : o.norm_cl, chs));
   b->add("mlp", block_mlp(o, chs));
   b->add("shortcut", leaf("Identity"));
   b->add("drop_path", leaf("Identity"));
@@ -44,18 +53,30 @@ ModulePtr block(const Opts& o, int64_t chs, int64_t k) {
 }
 
 Model build(const timm::Args& a) {
-  if (a.s("stem_type") != "patch") a.unsupported("stem_type " + a.s("stem_type"));
-  if (a.has("norm_layer")) a.unsupported("norm_layer " + a.layer("norm_layer"));
-  if (a.b("head_norm_first")) a.unsupported("head_norm_first");
+  std::string stem_type = a.s("stem_type");
+  if (stem_type != "patch" && stem_type != "overlap" && stem_type != "overlap_tiered" && stem_type != "overlap_act")
+    a.unsupported("stem_type " + stem_type);
+  std::string nl = a.has("norm_layer") ? a.layer("norm_layer") : "layernorm";
+  if (nl.ends_with("2d")) nl.resize(nl.size() - 2);
+  std::string base = nl == "layernorm" ? "LayerNorm" : nl == "rmsnorm" ? "RmsNorm" : nl == "simplenorm" ? "SimpleNorm" : "";
+  if (base.empty()) a.unsupported("norm_layer " + a.layer("norm_layer"));
   if (a.i("output_stride") != 32) a.unsupported("output_stride other than 32");
-  Opts o{a.b("conv_mlp"), a.b("use_grn"), a.has("ls_init_value"), a.b("conv_bias")};
+  Opts o{a.b("conv_mlp"), a.b("use_grn"), a.has("ls_init_value"), a.b("conv_bias"), base + "2d", base};
   auto depths = a.ints("depths"), dims = a.ints("dims"), ks = a.ints("kernel_sizes");
   if (ks.size() == 1) ks.assign(4, ks[0]);
   if (depths.size() != 4 || dims.size() != 4 || ks.size() != 4) a.unsupported("not four stages");
   auto root = make("ConvNeXt");
   auto stem = make("Sequential");
-  stem->add("0", conv2d(timm::checked(a.i("in_chans"), 1, 4096, "in_chans"), dims[0], a.i("patch_size"), o.bias));
-  stem->add("1", layer_norm(dims[0], true, "LayerNorm2d"));
+  int64_t in_chans = timm::checked(a.i("in_chans"), 1, 4096, "in_chans");
+  if (stem_type == "patch") {
+    stem->add("0", conv2d(in_chans, dims[0], a.i("patch_size"), o.bias));
+  } else {  // overlapping 3x3 stride-2 convs, a halved (tiered) mid width, an act between them (overlap_act)
+    int64_t mid = stem_type.find("tiered") != std::string::npos ? timm::make_divisible(static_cast<double>(dims[0] / 2)) : dims[0];
+    stem->add("0", conv2d(in_chans, mid, 3, o.bias));
+    if (stem_type.find("act") != std::string::npos) stem->add("1", leaf("GELU"));
+    stem->add(std::to_string(stem->children.size()), conv2d(mid, dims[0], 3, o.bias));
+  }
+  stem->add(std::to_string(stem->children.size()), conv_norm(o.norm2d, dims[0]));
   root->add("stem", stem);
   auto stages = make("Sequential");
   int64_t prev = dims[0];
@@ -63,7 +84,7 @@ Model build(const timm::Args& a) {
     auto st = make("ConvNeXtStage");
     if (i > 0) {
       auto ds = make("Sequential");
-      ds->add("0", layer_norm(prev, true, "LayerNorm2d"));
+      ds->add("0", conv_norm(o.norm2d, prev));
       ds->add("1", conv2d(prev, dims[i], 2, o.bias));
       st->add("downsample", ds);
     } else {
@@ -74,9 +95,16 @@ Model build(const timm::Args& a) {
     prev = dims[i];
   }
   root->add("stages", stages);
+  if (a.b("head_norm_first")) {
+    root->add("norm_pre", conv_norm(o.norm2d, prev));
+    root->add("head", timm::classifier_head(prev, a.i("num_classes")));
+    return timm::model(root);
+  }
   root->add("norm_pre", leaf("Identity"));
   int64_t hidden = a.has("head_hidden_size") ? a.i("head_hidden_size") : 0;
-  root->add("head", timm::norm_mlp_head(prev, a.i("num_classes"), "LayerNorm2d", hidden));
+  auto head = timm::norm_mlp_head(prev, a.i("num_classes"), "LayerNorm2d", hidden);
+  if (base != "LayerNorm") head->children[1].second = conv_norm(o.norm2d, prev);
+  root->add("head", head);
   return timm::model(root);
 }
 

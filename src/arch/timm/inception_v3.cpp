@@ -8,12 +8,7 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-ModulePtr cba(int64_t in, int64_t out, int64_t kh, int64_t kw = 0) {
-  auto m = make("ConvNormAct");
-  m->add("conv", conv2d(in, out, kh, kw ? kw : kh, false));
-  m->add("bn", timm::bn_act(out));
-  return m;
-}
+ModulePtr cba(int64_t in, int64_t out, int64_t kh, int64_t kw = 0) { return timm::conv_norm_act_hw(in, out, kh, kw ? kw : kh); }
 
 using Branches = std::vector<std::tuple<std::string, int64_t, int64_t, int64_t, int64_t>>;
 ModulePtr mixed(std::string cls, const Branches& bs) {

@@ -117,6 +117,13 @@ ModulePtr conv_norm_act(int64_t in, int64_t out, int64_t k, int64_t groups, bool
   return m;
 }
 
+ModulePtr conv_norm_act_hw(int64_t in, int64_t out, int64_t kh, int64_t kw) {
+  auto m = make("ConvNormAct");
+  m->add("conv", conv2d(in, out, kh, kw, false));
+  m->add("bn", bn_act(out));
+  return m;
+}
+
 ModulePtr se_module(int64_t chs, int64_t rd) {
   auto se = make("SEModule");
   se->add("fc1", conv2d(chs, rd, 1));

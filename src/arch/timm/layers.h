@@ -41,6 +41,8 @@ ModulePtr bn_act(int64_t n, std::string cls = "BatchNormAct2d");
 // ConvNormAct / ConvBnAct: conv (bias-free unless `bias`), bn (BatchNormAct2d); no aa (create_aa gives None).
 ModulePtr conv_norm_act(int64_t in, int64_t out, int64_t k, int64_t groups = 1, bool bias = false,
                         std::string cls = "ConvNormAct");
+// ConvNormAct with a kh x kw (1x7, 7x1, ...) bias-free conv and BatchNormAct2d.
+ModulePtr conv_norm_act_hw(int64_t in, int64_t out, int64_t kh, int64_t kw);
 // SEModule (timm/layers/squeeze_excite.py): fc1 (1x1 conv chs -> rd), bn (Identity), act, fc2 (rd -> chs), gate.
 ModulePtr se_module(int64_t chs, int64_t rd);
 // EcaModule (timm/layers/eca.py) with its adaptive kernel size: conv (Conv1d 1 -> 1, no bias), gate.

@@ -1,6 +1,9 @@
 // timm's MobileNetV5Encoder (timm/models/mobilenetv5.py, blocks from _efficientnet_blocks.py): RmsNorm2d norms,
-// layer scale 1e-5 on UIR and attention blocks, multi-scale fusion of the last two stages.
+// layer scale 1e-5 on UIR and attention blocks, multi-scale fusion of the last two stages. Also the MobileNetV5
+// classifier class from its registered arguments (the efficientnet builder's stages, msfa, pool, classifier).
 #include "arch/timm/mobilenetv5.h"
+
+#include "arch/timm/effnet_builder.h"
 
 #include <string>
 #include <vector>
@@ -136,4 +139,67 @@ ModulePtr mobilenetv5_encoder(std::string_view arch) {
   return m;
 }
 
+namespace {
+
+// MobileNetV5 (timm class): ConvNormAct conv_stem (bias), the builder's blocks, then either the
+// MobileNetV5MultiScaleFusionAdapter over the msfa_indices features (a UIR ffn + norm) or conv_head + norm_head;
+// global_pool, flatten, classifier.
+Model build_class(const timm::Args& a) {
+  timm::EffnetBuilder b(a);
+  int64_t stem = a.b("fix_stem") ? a.i("stem_size") : b.round_chs(static_cast<double>(a.i("stem_size")));
+  auto root = make("MobileNetV5");
+  auto cs = make("ConvNormAct");
+  cs->add("conv", conv2d(timm::checked(a.i("in_chans"), 1, 4096, "in_chans"), stem, 3, a.b("stem_bias")));
+  cs->add("bn", b.norm_act(stem));
+  root->add("conv_stem", cs);
+  auto stages = b.build(stem);
+  root->add("blocks", stages);
+  int64_t nf = timm::checked(a.i("num_features"), 1, 1 << 20, "num_features");
+  if (a.b("use_msfa")) {
+    // feature_info: the stem when the first block is strided, then each stage followed by a strided one (and the last).
+    std::vector<int64_t> feats;
+    if (!b.stage_stride.empty() && b.stage_stride[0] > 1) feats.push_back(stem);
+    for (size_t i = 0; i < b.stage_out.size(); ++i)
+      if (i + 1 == b.stage_out.size() || b.stage_stride[i + 1] > 1) feats.push_back(b.stage_out[i]);
+    int64_t in = 0;
+    for (const auto& j : a.raw("msfa_indices")) {
+      int64_t idx = j.get<int64_t>();
+      if (idx < 0) idx += static_cast<int64_t>(feats.size());
+      if (idx < 0 || idx >= static_cast<int64_t>(feats.size())) a.unsupported("msfa_indices out of range");
+      in += feats[idx];
+    }
+    int64_t mid = timm::make_divisible(static_cast<double>(in) * 2.0);
+    auto ffn = make("UniversalInvertedResidual");
+    ffn->add("dw_start", leaf("Identity"));
+    auto pw_exp = make("ConvNormAct");
+    pw_exp->add("conv", conv2d(in, mid, 1, false));
+    pw_exp->add("bn", b.norm_act(mid));
+    ffn->add("pw_exp", pw_exp);
+    ffn->add("dw_mid", leaf("Identity"));
+    ffn->add("se", leaf("Identity"));
+    auto pw_proj = make("ConvNormAct");
+    pw_proj->add("conv", conv2d(mid, nf, 1, false));
+    pw_proj->add("bn", b.norm_act(nf, false));
+    ffn->add("pw_proj", pw_proj);
+    ffn->add("dw_end", leaf("Identity"));
+    ffn->add("layer_scale", leaf("Identity"));
+    ffn->add("drop_path", leaf("Identity"));
+    auto msfa = make("MobileNetV5MultiScaleFusionAdapter");
+    msfa->add("ffn", ffn);
+    msfa->add("norm", b.norm(nf));
+    root->add("msfa", msfa);
+    root->add("global_pool", timm::select_pool());
+  } else {
+    root->add("global_pool", timm::select_pool());
+    root->add("conv_head", conv2d(b.in_chs, nf, 1, false));
+    root->add("norm_head", b.norm_act(nf));
+  }
+  root->add("flatten", leaf("Flatten"));
+  root->add("classifier", timm::fc_or_identity(nf, a.i("num_classes")));
+  return timm::model(root);
+}
+
+MEMFIT_TIMM_CLASS({"MobileNetV5"}, build_class);
+
+}  // namespace
 }  // namespace memfit

@@ -35,8 +35,24 @@ ModulePtr attn(const timm::Args& a, const std::string& kind, int64_t chs) {
   return m;
 }
 
+// ese_vovnet39b_evos passes its local `norm_act_fn`, create_norm_act_layer('evonorms0', ...): every BatchNormAct2d
+// becomes an EvoNorm2dS0 with its activation (weight, bias, v; no running stats).
+void to_evonorm(Module& m) {
+  for (auto& [name, c] : m.children) {
+    if (c->cls == "BatchNormAct2d") {
+      int64_t n = c->params.front().second.shape[0];
+      auto e = make("EvoNorm2dS0");
+      e->param("weight", {n}).param("bias", {n}).param("v", {n});
+      c = e;
+    } else {
+      to_evonorm(*c);
+    }
+  }
+}
+
 Model build(const timm::Args& a) {
-  if (a.layer("norm_layer") != "BatchNormAct2d") a.unsupported("norm_layer " + a.layer("norm_layer"));
+  bool evos = a.layer("norm_layer") == "norm_act_fn";
+  if (a.layer("norm_layer") != "BatchNormAct2d" && !evos) a.unsupported("norm_layer " + a.layer("norm_layer"));
   if (a.i("output_stride") != 32) a.unsupported("output_stride other than 32");
   const Json& cfg = a.raw("model_cfg");
   if (!cfg.is_object()) a.unsupported("model_cfg is not an object");
@@ -78,6 +94,7 @@ Model build(const timm::Args& a) {
   }
   root->add("stages", stages);
   root->add("head", timm::classifier_head(in, a.i("num_classes")));
+  if (evos) to_evonorm(*root);
   return timm::model(root);
 }
 
