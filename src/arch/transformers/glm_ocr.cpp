@@ -69,6 +69,11 @@ Model build(const Config& c, std::string_view cls) {
 }
 
 MEMFIT_FAMILY({"glm_ocr"}, "GlmOcr", build);
+// The vision tower on its own (glm_ocr_vision: GlmOcrVisionModel); _no_split_modules is the family's.
+MEMFIT_FAMILY({"glm_ocr_vision"}, "GlmOcrVision", [](const Config& c, std::string_view cls) -> Model {
+  if (cls != "GlmOcrVisionModel") heads::unsupported(cls);
+  return {vision_model(c), {"GlmOcrTextDecoderLayer", "GlmOcrVisionBlock"}};
+});
 
 }  // namespace
 }  // namespace memfit
