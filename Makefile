@@ -16,7 +16,10 @@ build:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+# The tests need the tool, its server module and the test binary (the benchmarks are built by `make build`).
+test:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target memfit memfit_tests
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 bench: build
