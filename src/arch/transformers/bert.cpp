@@ -32,27 +32,21 @@ BertShape read(const Config& c, std::string prefix, int64_t vocab_default) {
           c.s("hidden_act", "gelu")};
 }
 
-ModulePtr layer(const BertShape& s) {
-  const std::string& p = s.prefix;
-  auto self = make(p + "SelfAttention");
-  self->add("query", linear(s.hidden, s.hidden));
-  self->add("key", linear(s.hidden, s.hidden));
-  self->add("value", linear(s.hidden, s.hidden));
-  self->add("dropout", leaf("Dropout"));
+ModulePtr layer_with(const std::string& p, ModulePtr self, int64_t hidden, int64_t inter_dim, const std::string& act) {
   auto self_out = make(p + "SelfOutput");
-  self_out->add("dense", linear(s.hidden, s.hidden));
-  self_out->add("LayerNorm", layer_norm(s.hidden));
+  self_out->add("dense", linear(hidden, hidden));
+  self_out->add("LayerNorm", layer_norm(hidden));
   self_out->add("dropout", leaf("Dropout"));
   auto attention = make(p + "Attention");
   attention->add("self", self);
   attention->add("output", self_out);
 
   auto inter = make(p + "Intermediate");
-  inter->add("dense", linear(s.hidden, s.inter));
-  inter->add("intermediate_act_fn", leaf(act_class(s.act)));
+  inter->add("dense", linear(hidden, inter_dim));
+  inter->add("intermediate_act_fn", leaf(act_class(act)));
   auto out = make(p + "Output");
-  out->add("dense", linear(s.inter, s.hidden));
-  out->add("LayerNorm", layer_norm(s.hidden));
+  out->add("dense", linear(inter_dim, hidden));
+  out->add("LayerNorm", layer_norm(hidden));
   out->add("dropout", leaf("Dropout"));
 
   auto l = make(p + "Layer");
@@ -60,6 +54,16 @@ ModulePtr layer(const BertShape& s) {
   l->add("intermediate", inter);
   l->add("output", out);
   return l;
+}
+
+ModulePtr layer(const BertShape& s) {
+  const std::string& p = s.prefix;
+  auto self = make(p + "SelfAttention");
+  self->add("query", linear(s.hidden, s.hidden));
+  self->add("key", linear(s.hidden, s.hidden));
+  self->add("value", linear(s.hidden, s.hidden));
+  self->add("dropout", leaf("Dropout"));
+  return layer_with(p, self, s.hidden, s.inter, s.act);
 }
 
 // BertEmbeddings: word, position, token-type embeddings, LayerNorm, and two int64 id buffers.

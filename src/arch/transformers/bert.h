@@ -19,6 +19,9 @@ struct BertShape {
 BertShape read(const Config& c, std::string prefix, int64_t vocab_default);
 // <P>Layer: attention (self: query/key/value, output: dense/LayerNorm), intermediate, output.
 ModulePtr layer(const BertShape& s);
+// BertLayer around a given self-attention module: attention (self + SelfOutput), Intermediate and Output, classes
+// named `p` + "..."; layer() passes BERT's query/key/value attention, DeBERTa-v2 its disentangled one.
+ModulePtr layer_with(const std::string& p, ModulePtr self, int64_t hidden, int64_t inter, const std::string& act);
 // <P>Embeddings: word, position (last when `roberta`), token-type embeddings, LayerNorm, position_ids/token_type_ids.
 ModulePtr embeddings(const BertShape& s, bool roberta, const Config& c);
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "arch/blocks.h"
+#include "arch/transformers/bert.h"
 #include "arch/transformers/heads.h"
 #include "arch/registry.h"
 #include "arch/transformers/seq2seq.h"
@@ -59,24 +60,7 @@ ModulePtr v2_encoder(const Config& c, const Shape& s, const std::string& p) {
     }
   }
   self->add("dropout", leaf("Dropout"));
-  auto self_out = make(p + "SelfOutput");
-  self_out->add("dense", linear(s.hidden, s.hidden));
-  self_out->add("LayerNorm", layer_norm(s.hidden));
-  self_out->add("dropout", leaf("Dropout"));
-  auto attn = make(p + "Attention");
-  attn->add("self", self);
-  attn->add("output", self_out);
-  auto inter = make(p + "Intermediate");
-  inter->add("dense", linear(s.hidden, s.inter));
-  inter->add("intermediate_act_fn", leaf(act_class(s.act)));
-  auto out = make(p + "Output");
-  out->add("dense", linear(s.inter, s.hidden));
-  out->add("LayerNorm", layer_norm(s.hidden));
-  out->add("dropout", leaf("Dropout"));
-  auto layer = make(p + "Layer");
-  layer->add("attention", attn);
-  layer->add("intermediate", inter);
-  layer->add("output", out);
+  auto layer = bert::layer_with(p, self, s.hidden, s.inter, s.act);
 
   auto enc = make(p == "SEWD" ? "SEWDTransformerEncoder" : p + "Encoder");
   enc->add("layer", repeat(layer, s.layers));
