@@ -5,8 +5,9 @@
 #include "memfit.h"
 #include "source/catalog.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 
 using namespace memfit;
 

@@ -19,8 +19,9 @@
 #include <fmt/format.h>
 
 #include "scratch_dir.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 
 namespace fs = std::filesystem;
 

@@ -9,8 +9,9 @@
 #include "memfit.h"
 #include "source/catalog.h"
 #include "test_util.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 
 namespace fs = std::filesystem;
 using namespace memfit;

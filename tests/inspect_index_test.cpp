@@ -19,8 +19,9 @@
 #include "memfit.h"
 #include "source/catalog.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 
 namespace fs = std::filesystem;
 using namespace memfit;

@@ -10,8 +10,9 @@
 #include "source/catalog.h"
 #include "test_util.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 
 namespace fs = std::filesystem;
 using namespace memfit;

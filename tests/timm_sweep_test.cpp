@@ -16,8 +16,9 @@
 #include "arch/registry.h"
 #include "arch/timm/defs.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 namespace fs = std::filesystem;
 using namespace memfit;
 

@@ -11,7 +11,7 @@
 
 #include "sweep_compare.h"
 
-namespace {
+namespace MEMFIT_TU {
 
 namespace fs = std::filesystem;
 using namespace memfit;
@@ -23,6 +23,7 @@ constexpr double kExactFloor = 0.794;  // 313 of 394 on 2026-11-30
 // "refused" (an error), "inexact" (a builder whose numbers differ). One line per type, sorted.
 const std::map<std::string, std::string> kExpected = {
 #include "transformers_sweep_expected.inc"
+#include "core/file_scope.h"
 };
 
 TEST(TransformersSweep, DefaultConfigsMatchAccelerate) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tree/module.h"
+#include "core/file_scope.h"
 
 namespace memfit::blocks {
 

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "format/config.h"
 #include "tree/module.h"
+#include "core/file_scope.h"
 
 namespace memfit {
 

@@ -5,9 +5,10 @@
 
 #include "cli_run.h"
 #include "hardware/gpus.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 using testing_util::run_cli;
 

@@ -9,9 +9,10 @@
 #include "format/safetensors.h"
 #include "memfit.h"
 #include "source/fake_hub_test.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 namespace fs = std::filesystem;
 

@@ -7,9 +7,10 @@
 #include "arch/blocks.h"
 #include "memfit.h"
 #include "source/catalog.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 using namespace blocks;
 

@@ -5,9 +5,10 @@
 #include <gtest/gtest.h>
 
 #include "test_util.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 LayerShape shape_of(const std::string& id) {
   auto b = testing_util::build_catalog(id, Target::TaskModel);

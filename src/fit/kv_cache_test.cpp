@@ -4,9 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "source/catalog.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 KvLayout layout(const char* id) {
   const CatalogEntry* e = find_in_catalog(id);

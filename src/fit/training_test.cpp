@@ -9,9 +9,10 @@
 #include "fit/zero.h"
 #include "test_util.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 using testing_util::build_catalog;
 

@@ -2,9 +2,10 @@
 #include "fit/zero.h"
 
 #include <gtest/gtest.h>
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 // Llama-2-7b-hf: P = 6,738,415,616 parameters; largest layer = the embedding (or LM head), 32000 * 4096 = 131,072,000.
 constexpr uint64_t P = 6'738'415'616, LL = 131'072'000;

@@ -3,9 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "format/config.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 TEST(ConfigRange, HugeFloatsAndUnsignedAreErrors) {
   auto j = parse_json(R"({"a": 4.09e56, "b": 1e300, "c": 18446744073709551615, "d": 4096.0, "e": -2.5})", "c.json");

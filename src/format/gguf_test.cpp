@@ -12,9 +12,10 @@
 #include <fstream>
 
 #include "inspect/inspect.h"
+#include "core/file_scope.h"
 
 namespace memfit::gguf {
-namespace {
+namespace MEMFIT_TU {
 
 namespace fs = std::filesystem;
 

@@ -10,9 +10,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include "core/file_scope.h"
 
 namespace memfit::safetensors {
-namespace {
+namespace MEMFIT_TU {
 
 namespace fs = std::filesystem;
 

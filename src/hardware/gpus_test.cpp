@@ -4,9 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 constexpr uint64_t MiB = 1ull << 20, GiB = 1ull << 30;
 

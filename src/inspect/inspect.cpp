@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
+#include <unordered_map>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -356,6 +356,24 @@ Result<Report> inspect_path(const std::string& path) {
 
 namespace {
 
+// The expert number N of a per-expert tensor name: `experts.N.` or `local_experts.N.`, at the start of the name or
+// after a dot (what the regex (^|\.)(local_)?experts\.(\d+)\. finds; a plain scan, as it runs on every tensor).
+std::optional<uint64_t> numbered_expert(std::string_view name) {
+  for (size_t at = name.find("experts."); at != std::string_view::npos; at = name.find("experts.", at + 1)) {
+    size_t start = at;
+    if (start >= 6 && name.substr(start - 6, 6) == "local_") start -= 6;
+    if (start != 0 && name[start - 1] != '.') continue;
+    size_t k = at + 8, digits = 0;
+    uint64_t id = 0;
+    while (k < name.size() && name[k] >= '0' && name[k] <= '9') {
+      if (digits < 19) id = id * 10 + static_cast<uint64_t>(name[k] - '0');
+      ++k, ++digits;
+    }
+    if (digits > 0 && k < name.size() && name[k] == '.') return digits < 19 ? id : UINT64_MAX;
+  }
+  return std::nullopt;
+}
+
 const Json* quant_config(const Json* config) {
   if (!config || !config->is_object()) return nullptr;
   for (const char* k : {"quantization_config", "compression_config"})
@@ -390,7 +408,11 @@ int config_bits(const Json* q) {
   return 0;
 }
 
-bool is_overhead_suffix(const std::string& n, const std::set<std::string>& names) {
+// Every tensor's "component \x1f name" → its dtype: a hash map, as it is asked a few times per tensor (a 100 MB
+// header holds over a million tensors).
+using NameIndex = std::unordered_map<std::string, std::string_view>;
+
+bool is_overhead_suffix(const std::string& n, const NameIndex& names) {
   auto stem_has = [&](std::string_view suf, std::string_view other) {
     if (!n.ends_with(suf)) return false;
     return names.count(n.substr(0, n.size() - suf.size()) + std::string(other)) > 0;
@@ -424,10 +446,9 @@ void summarize(Report& r, const Json* config) {
   if (q)
     if (auto it = q->find("quant_method"); it != q->end() && it->is_string()) method = lower(it->get<std::string>());
   int bits = config_bits(q);
-  std::set<std::string> names;
-  for (const auto& t : r.tensor_list) names.insert(t.component + "\x1f" + t.name);
-  std::map<std::string, std::string> dtype_of;
-  for (const auto& t : r.tensor_list) dtype_of[t.component + "\x1f" + t.name] = t.dtype;
+  NameIndex names;
+  names.reserve(r.tensor_list.size());
+  for (const auto& t : r.tensor_list) names.emplace(t.component + "\x1f" + t.name, t.dtype);
   bool gguf = r.format == "gguf";
 
   // What the tensors say, where the config is silent.
@@ -469,7 +490,7 @@ void summarize(Report& r, const Json* config) {
       t.parameters = t.elements * 2;
       seen_method = sib(".quant_state.bitsandbytes__fp4") ? "bitsandbytes-fp4" : "bitsandbytes-nf4";
     } else if (t.dtype == "U8" && t.name.ends_with(".weight") && names.count(stem(".weight") + ".weight_scale") &&
-               dtype_of[stem(".weight") + ".weight_scale"] == "F8_E4M3") {
+               names.at(stem(".weight") + ".weight_scale") == "F8_E4M3") {
       t.packed = true;  // NVFP4 (ModelOpt): two E2M1 values per byte, FP8 scale per 16
       t.parameters = t.elements * 2;
       seen_method = "nvfp4";
@@ -523,20 +544,17 @@ void summarize(Report& r, const Json* config) {
   }
 
   // MoE: per-expert tensors (experts.N.), fused expert tensors (experts.<proj> with experts first), GGUF *_exps.
-  static const std::regex numbered(R"((^|\.)(experts|local_experts)\.(\d+)\.)");
   Moe m;
   std::set<uint64_t> ids;
   uint64_t fused_experts = 0;
   bool any = false;
   for (const auto& t : r.tensor_list) {
-    std::smatch mt;
     Group* g = &m.other;
     if (t.name.find("shared_expert") != std::string::npos || t.name.find("_shexp") != std::string::npos) {
       g = &m.shared;
-    } else if (std::regex_search(t.name, mt, numbered)) {
+    } else if (auto id = numbered_expert(t.name)) {
       g = &m.routed;
-      uint64_t id = std::stoull(mt[3].str());
-      if (id < (1u << 20)) ids.insert(id);
+      if (*id < (1u << 20)) ids.insert(*id);
       any = true;
     } else if (gguf && t.name.find("_exps") != std::string::npos && t.shape.size() >= 3) {
       g = &m.routed;

@@ -14,9 +14,10 @@
 
 #include "format/gguf.h"
 #include "format/safetensors.h"
+#include "core/file_scope.h"
 
 namespace memfit::inspect {
-namespace {
+namespace MEMFIT_TU {
 
 namespace fs = std::filesystem;
 using safetensors::WriteTensor;

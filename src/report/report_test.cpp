@@ -3,9 +3,10 @@
 
 #include "report/pyfmt.h"
 #include "report/report.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 TEST(ConvertBytes, MatchesPythonRoundAndRepr) {
   EXPECT_EQ(convert_bytes(433249280, true), "413.18 MB");

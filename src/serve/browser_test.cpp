@@ -10,9 +10,10 @@
 #include <optional>
 
 #include "serve/serve_test_util.h"
+#include "core/file_scope.h"
 
 namespace memfit::serve {
-namespace {
+namespace MEMFIT_TU {
 
 namespace fs = std::filesystem;
 

@@ -13,8 +13,9 @@
 #include <string>
 
 #include "scratch_dir.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 
 namespace fs = std::filesystem;
 

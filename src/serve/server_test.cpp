@@ -15,9 +15,10 @@
 #include "source/catalog.h"
 #include "serve/serve_test_util.h"
 #include "source/fake_hub_test.h"
+#include "core/file_scope.h"
 
 namespace memfit::serve {
-namespace {
+namespace MEMFIT_TU {
 
 using nlohmann::json;
 using memfit::testing::EnvGuard;

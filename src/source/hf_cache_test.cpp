@@ -10,9 +10,10 @@
 
 #include "source/catalog.h"
 #include "source/fake_hub_test.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 namespace fs = std::filesystem;
 using testing::EnvGuard;

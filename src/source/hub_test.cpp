@@ -7,9 +7,10 @@
 #include <chrono>
 
 #include "source/fake_hub_test.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 using testing::Fault;
 using testing::FakeHub;

@@ -6,9 +6,10 @@
 #include <fstream>
 
 #include "source/fake_hub_test.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 using testing::EnvGuard;
 using testing::TempDir;

@@ -2,9 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "memfit.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 TEST(Breakdown, BertBaseCased) {
   EstimateOptions o;

@@ -10,7 +10,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit::timm::byob {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 using Feat = std::optional<std::pair<int64_t, int64_t>>;
 

@@ -5,7 +5,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr layer_scale_block(ModulePtr attn, int64_t dim, int64_t hidden, std::string cls) {

@@ -6,7 +6,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr factor_attn(int64_t dim, bool bias) { return timm::qkv_attention("FactorAttnConvRelPosEnc", dim, bias); }

@@ -8,7 +8,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit::timm {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 int64_t py_round(double v) { return static_cast<int64_t>(std::nearbyint(v)); }  // int(round(x)): half to even

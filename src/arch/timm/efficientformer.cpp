@@ -7,7 +7,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr scale(const char* cls, int64_t dim) { return timm::layer_scale(dim, true, cls); }

@@ -7,7 +7,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }

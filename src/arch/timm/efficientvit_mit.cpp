@@ -8,7 +8,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // efficientvit_mit's ConvNormAct: dropout, conv, norm (BatchNorm2d or Identity), act.

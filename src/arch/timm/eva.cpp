@@ -6,7 +6,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr attention(const timm::Args& a, int64_t dim, int64_t heads, const std::string& norm) {

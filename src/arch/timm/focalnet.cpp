@@ -5,7 +5,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr downsample(const timm::Args& a, int64_t in, int64_t out, int64_t stride, bool overlap) {

@@ -8,7 +8,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // MbConvBlock(dim): depthwise conv, act, SE (rd_ratio 0.25, no bias, GELU), pointwise conv; all bias-free.

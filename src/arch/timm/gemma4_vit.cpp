@@ -6,7 +6,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // Gemma4ClippableLinear: a bias-free `linear`, plus four scalar clip buffers when clipped.

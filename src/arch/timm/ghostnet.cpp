@@ -8,7 +8,7 @@
 #include "arch/timm/effnet_builder.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // _efficientnet_blocks.ConvBnAct: conv (bias-free, `groups`), bn1 (BatchNormAct2d), aa, drop_path.

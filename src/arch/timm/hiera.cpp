@@ -5,7 +5,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr hiera_block(int64_t dim, int64_t dim_out, int64_t hidden, bool expand_proj, bool ls) {

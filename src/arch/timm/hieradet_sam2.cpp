@@ -5,7 +5,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr ms_block(int64_t dim, int64_t dim_out, bool pool, bool ls) {

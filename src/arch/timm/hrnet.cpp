@@ -6,7 +6,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr conv_bn(int64_t in, int64_t out, int64_t k, bool relu, bool bias = false) {

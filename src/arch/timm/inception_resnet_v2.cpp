@@ -4,7 +4,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr cna(int64_t in, int64_t out, int64_t kh, int64_t kw = 0) { return timm::conv_norm_act_hw(in, out, kh, kw ? kw : kh); }

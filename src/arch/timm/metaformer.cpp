@@ -6,7 +6,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // The norm a name gives over `dim` ("" = none): weight-only for the *NoBias variants.

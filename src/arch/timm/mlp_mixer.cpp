@@ -5,7 +5,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr norm(bool affine, int64_t dim) {

@@ -4,7 +4,7 @@
 #include "arch/timm/effnet_builder.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 Model build(const timm::Args& a) {

@@ -6,7 +6,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit::timm::byob {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // The arguments both blocks read: kernel size, transformer width, depth and MLP width.

@@ -7,7 +7,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 using Pair = std::array<int64_t, 2>;

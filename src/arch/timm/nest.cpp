@@ -6,7 +6,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr transformer_layer(const timm::Args& a, std::string_view norm, int64_t dim) {

@@ -9,7 +9,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // The cfg's norm + act layer: BatchNormAct2d, or GroupNormAct (weight and bias, no running stats).

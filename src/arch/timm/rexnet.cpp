@@ -7,7 +7,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr se_with_norm(int64_t chs, int64_t rd) {

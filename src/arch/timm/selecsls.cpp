@@ -5,7 +5,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // conv_bn: Sequential of a bias-free conv, BatchNorm2d and ReLU.

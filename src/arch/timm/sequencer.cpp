@@ -5,7 +5,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // nn.LSTM(in, hidden, layers, bidirectional): weight_ih / weight_hh / bias_ih / bias_hh per layer and direction.

@@ -5,7 +5,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // ConvBN: nn.Sequential of conv (with bias, as nn.Conv2d defaults) and, when `bn`, a BatchNorm2d.

@@ -5,7 +5,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr conv_norm(int64_t in, int64_t out, int64_t k, int64_t groups = 1) {

@@ -7,7 +7,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // ConvNormAct(in, out, k) with a BlurPool2d `aa` when strided (create_aa).

@@ -5,7 +5,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr rel_pos_mlp(int64_t heads, int64_t hidden, int64_t gh, int64_t gw) {

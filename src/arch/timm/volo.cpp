@@ -5,7 +5,7 @@
 #include "arch/timm/layers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr block(std::string cls, ModulePtr attn, const timm::Args& a, int64_t dim, int64_t hidden) {

@@ -8,7 +8,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 const std::vector<std::string> kNoSplit{"Aimv2EncoderLayer", "Aimv2AttentionPoolingHead", "Aimv2VisionEmbeddings",

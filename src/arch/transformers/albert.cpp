@@ -6,7 +6,7 @@
 #include "arch/transformers/seq2seq.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 struct AlbertShape {

@@ -6,7 +6,7 @@
 #include "core/dtype.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr xielu(DType dt) {

@@ -4,7 +4,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // <prefix>MLP: up_proj, down_proj (biased by mlp_bias), act_fn.

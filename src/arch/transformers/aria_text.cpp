@@ -5,7 +5,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 MEMFIT_FAMILY({"aria_text"}, "AriaText", [](const Config& c, std::string_view cls) {

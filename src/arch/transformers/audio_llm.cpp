@@ -18,7 +18,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // Whisper-style encoder (Qwen2AudioEncoder, VoxtralEncoder, AudioFlamingo3Encoder); `p` is the class prefix.

@@ -3,7 +3,7 @@
 #include "arch/blocks.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 Model build(const Config& c, std::string_view cls) {
   seq2seq::Shape s = seq2seq::read(c, "Bart", 50265, 1024, 12, 4096, "gelu");

@@ -7,7 +7,7 @@
 #include "arch/rename.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // BeitRelativePositionBias: a (2Wh-1)(2Ww-1)+3 by heads table over the patch grid (its index is not a buffer).

@@ -8,7 +8,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // <P>Embeddings: word_embeddings, position_embeddings, then `extra` (a family's own tables), token_type_embeddings

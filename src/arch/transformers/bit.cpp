@@ -7,7 +7,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr ws_conv(int64_t in, int64_t out, int64_t k, int64_t groups = 1) {

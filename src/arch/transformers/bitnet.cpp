@@ -4,7 +4,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 MEMFIT_FAMILY({"bitnet"}, "BitNet", [](const Config& c, std::string_view cls) {

@@ -4,7 +4,7 @@
 #include "arch/transformers/seq2seq.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 Model blenderbot(const Config& c, std::string_view cls) {
   seq2seq::Shape s = seq2seq::read(c, "Blenderbot", 8008, 2560, 2, 10240, "gelu");

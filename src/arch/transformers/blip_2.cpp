@@ -9,7 +9,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // Blip2VisionModel with Blip2VisionConfig's defaults (EVA ViT-g); `p` is the class prefix.

@@ -5,7 +5,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 int64_t bloom_hidden(const Config& c) { return c.has("n_embed") ? c.i("n_embed") : c.i("hidden_size", 64); }

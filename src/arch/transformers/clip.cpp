@@ -6,7 +6,7 @@
 #include "arch/transformers/vision_towers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // CLIPModel and the families that copy it under their own prefix (MetaClip2, CLIPSeg's CLIPSegModel, OwlViT's

@@ -7,7 +7,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr codegen_model(const Config& c, int64_t d) {

@@ -4,7 +4,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr cohere_norm(std::vector<int64_t> shape) {

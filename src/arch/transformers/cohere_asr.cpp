@@ -9,7 +9,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr attention(const std::string& cls, const Config& c, int64_t h) {

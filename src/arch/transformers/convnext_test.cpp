@@ -3,9 +3,10 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 // facebook/convnextv2-tiny-1k-224 (its 1000 ImageNet labels given as num_labels).
 const char* kConvNextV2Tiny = R"({

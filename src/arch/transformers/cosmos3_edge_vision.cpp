@@ -6,7 +6,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 void rename_classes(Module& m) {
   if (m.cls.starts_with("Siglip2")) m.cls = "Cosmos3EdgeVision" + m.cls.substr(7);

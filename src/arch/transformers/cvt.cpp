@@ -7,7 +7,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // The per-stage list `key` at `i` (a bool/number/string list as CvtConfig keeps them), or `def`.

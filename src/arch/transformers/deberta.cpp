@@ -8,7 +8,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // Whether pos_att_type (a list, or the legacy "c2p|p2c" string) names `t`.

@@ -10,7 +10,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // DepthProFeatureUpsampleBlock: an optional 1x1 projection, then `n` stride-2 transposed convs.

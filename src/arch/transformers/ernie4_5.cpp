@@ -3,7 +3,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 MEMFIT_FAMILY({"ernie4_5"}, "Ernie4_5", [](const Config& c, std::string_view cls) {
   DecoderSpec s = read_decoder(c, "Ernie4_5", /*tie_default=*/true);

@@ -6,7 +6,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 MEMFIT_FAMILY({"exaone4"}, "Exaone4", [](const Config& c, std::string_view cls) {
   DecoderSpec s = read_decoder(c, "Exaone4");

@@ -9,7 +9,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr falcon_linear(int64_t in, int64_t out, bool bias) {

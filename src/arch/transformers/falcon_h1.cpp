@@ -7,7 +7,7 @@
 #include "arch/transformers/ssm.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr falcon_h1_model(const Config& c, DecoderSpec& s) {

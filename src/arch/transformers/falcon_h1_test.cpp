@@ -3,8 +3,9 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 // tiiuae/Falcon-H1-Tiny-90M's architecture keys (config.json); the bias / gated-norm switches it leaves out take

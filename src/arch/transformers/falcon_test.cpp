@@ -8,8 +8,9 @@
 #include "source/catalog.h"
 #include "test_util.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 TEST(Falcon, RefinedWeb40BMatchesTheIndex) {

@@ -7,7 +7,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // FocalNetPatchEmbeddings: a patch conv (or a 7x7/3x3 overlapping conv with use_conv_embed) and an optional norm.

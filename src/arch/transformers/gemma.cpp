@@ -6,7 +6,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 DecoderSpec gemma_spec(const Config& c, std::string prefix) {
   DecoderSpec s = read_decoder(c, std::move(prefix), /*tie_default=*/true);

@@ -7,7 +7,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 const Json kTextDefaults{{"vocab_size", 262144},    {"hidden_size", 2304},      {"intermediate_size", 9216},

@@ -7,7 +7,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 MEMFIT_FAMILY({"glm4"}, "Glm4", [](const Config& c, std::string_view cls) {

@@ -5,7 +5,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // `p` names the classes: "Glm4Moe", or "Glm4vMoeText" (GLM-4.5V's text model: biased q/k/v by default, no q/k norm).

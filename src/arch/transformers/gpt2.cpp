@@ -4,7 +4,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr gpt2_block(int64_t d, int64_t inner, const std::string& act, bool cross, const std::string& p = "GPT2") {

@@ -7,7 +7,7 @@
 #include "arch/rename.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr neox_model(const Config& c) {

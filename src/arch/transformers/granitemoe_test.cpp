@@ -3,8 +3,9 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 // ibm-granite/granite-3.1-3b-a800m-instruct's architecture keys (config.json).

@@ -10,7 +10,7 @@
 #include "arch/transformers/ssm.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr granite_hybrid_model(const Config& c, const DecoderSpec& s) {

@@ -6,7 +6,7 @@
 #include "arch/transformers/vision_towers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // IdeficsAttention: q/k/v/o (cross-attention reads keys/values from the vision embed_dim), a rotary module with

@@ -10,7 +10,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // Idefics2MLP: gate_proj / up_proj [inter, in], down_proj [out, inter], bias-free.

@@ -8,7 +8,7 @@
 #include "arch/transformers/ssm.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr jamba_model(const Config& c) {

@@ -10,7 +10,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // <P>VisionEncoderLayer: LayerNorms, biased proj/q/k/v attention and an fc1/fc2 MLP.

@@ -4,7 +4,7 @@
 #include "arch/transformers/seq2seq.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // LEDEncoderAttention: longformer_self_attn (query/key/value and their *_global twins), output.

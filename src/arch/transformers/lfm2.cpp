@@ -9,7 +9,7 @@
 #include "arch/transformers/ssm.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // Lfm2MLP's width: 2/3 of intermediate_size, times block_ffn_dim_multiplier, rounded up to block_multiple_of.

@@ -7,7 +7,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 MEMFIT_FAMILY({"llama"}, "Llama", [](const Config& c, std::string_view cls) {
   DecoderSpec s = read_decoder(c, "Llama");

@@ -11,7 +11,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // LlavaConfig / LlavaNextConfig: a vision_config dict defaults to clip_vision_model, an absent one is CLIP ViT-L/14-336;

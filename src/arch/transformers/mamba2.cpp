@@ -6,7 +6,7 @@
 #include "arch/transformers/ssm.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr mamba2_model(const Config& c) {

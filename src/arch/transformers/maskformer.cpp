@@ -10,7 +10,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr group_norm(int64_t ch) { return layer_norm(ch, true, "GroupNorm"); }

@@ -7,7 +7,7 @@
 #include "arch/rename.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr lightning_attention(const DecoderSpec& s, int64_t block) {

@@ -4,7 +4,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 MEMFIT_FAMILY({"ministral3"}, "Ministral3", [](const Config& c, std::string_view cls) {
   return decoder_for(read_decoder(c, "Ministral3"), cls);

@@ -11,7 +11,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr vision_encoder(const Config& v, int64_t h, int64_t n, bool gated) {

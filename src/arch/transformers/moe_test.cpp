@@ -8,8 +8,9 @@
 #include "arch/registry.h"
 #include "source/catalog.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 Json catalog_config(std::string_view id) {

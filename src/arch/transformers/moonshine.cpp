@@ -8,7 +8,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr attention(int64_t h, int64_t heads, int64_t kv, int64_t head_dim, bool bias) {

@@ -5,7 +5,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr mpnet_model(const Config& c, int64_t d, int64_t vocab, bool pooler) {

@@ -6,7 +6,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr mpt_model(const Config& c, int64_t d) {

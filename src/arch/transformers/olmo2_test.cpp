@@ -5,8 +5,9 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 // allenai/OLMo-2-1124-7B's published hyper-parameters.

@@ -3,8 +3,9 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 // allenai/OLMoE-1B-7B-0924's architecture keys (config.json).

@@ -19,7 +19,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // `p`: "Parakeet" or "NemotronAsrStreaming".

@@ -3,7 +3,7 @@
 #include "arch/transformers/seq2seq.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 Model build(const Config& c, std::string_view cls) {
   if (cls != "PegasusModel" && cls != "PegasusForConditionalGeneration" && cls != "PegasusForCausalLM")

@@ -6,7 +6,7 @@
 #include "arch/transformers/vision_towers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr conv1d(int64_t in, int64_t out, int64_t k, int64_t groups = 1) {

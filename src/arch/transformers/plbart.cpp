@@ -3,7 +3,7 @@
 #include "arch/transformers/seq2seq.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 Model build(const Config& c, std::string_view cls) {
   seq2seq::Shape s = seq2seq::read(c, "PLBart", 50005, 768, 6, 3072, "gelu");

@@ -7,7 +7,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr block(const Config& c, int64_t h, int64_t heads, int64_t sr, double ratio, bool dp) {

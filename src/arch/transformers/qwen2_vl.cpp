@@ -8,7 +8,7 @@
 #include "arch/rename.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // Qwen2VisionTransformerPretrainedModel (v2) / Qwen2_5_VisionTransformerPretrainedModel (v2.5).

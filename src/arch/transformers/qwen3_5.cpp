@@ -6,7 +6,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 const NextVariant kText{"Qwen3_5", 248320, 32, 0, true, false};
 

@@ -8,7 +8,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 const NextVariant kText{"Qwen3_5Moe", 248320, 40, 256, true, true};

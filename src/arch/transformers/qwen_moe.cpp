@@ -6,7 +6,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // Layer i is sparse unless listed in mlp_only_layers or off the decoder_sparse_step grid.

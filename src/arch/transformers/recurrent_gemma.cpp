@@ -8,7 +8,7 @@
 #include "arch/transformers/ssm.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr recurrent_block(const Config& c, int64_t h, int64_t heads) {

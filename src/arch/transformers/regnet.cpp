@@ -8,7 +8,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr conv_layer(int64_t in, int64_t out, int64_t k, int64_t groups, const std::string& act) {

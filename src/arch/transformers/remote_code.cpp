@@ -3,7 +3,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 // InternLM (v1) is Llama with an optional bias on q/k/v/o (`bias`).
 Json internlm_as_llama(const Json& c) {

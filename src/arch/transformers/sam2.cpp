@@ -9,7 +9,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr block(const Config& c, int64_t dim, int64_t out) {

@@ -11,7 +11,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr vit_layer(const Config& c, int64_t h, int64_t heads, int64_t grid) {

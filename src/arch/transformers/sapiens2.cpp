@@ -7,7 +7,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr layer(const Config& c, int64_t h, int64_t heads, int64_t kv) {

@@ -7,7 +7,7 @@
 #include "arch/transformers/seq2seq.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 const std::string P = "SeamlessM4Tv2";

@@ -3,8 +3,9 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 // facebook/bart-base: d_model 768, 6+6 layers, ffn 3072, vocab 50265, 1024 positions (+2 offset).

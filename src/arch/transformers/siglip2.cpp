@@ -5,7 +5,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 MEMFIT_FAMILY({"siglip2_vision_model"}, "Siglip2Vision", [](const Config& c, std::string_view cls) {
   if (cls != "Siglip2VisionModel") heads::unsupported(cls);

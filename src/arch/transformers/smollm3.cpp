@@ -4,7 +4,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 MEMFIT_FAMILY({"smollm3"}, "SmolLM3", [](const Config& c, std::string_view cls) {
   DecoderSpec s = read_decoder(c, "SmolLM3", /*tie_default=*/true);

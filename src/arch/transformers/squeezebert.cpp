@@ -8,7 +8,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // nn.Conv1d(cin, cout, kernel_size=1, groups): weight [cout, cin / groups, 1], bias [cout].

@@ -8,7 +8,7 @@
 #include "arch/rename.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr swin_layer(const Config& c, int64_t dim, int64_t heads, int64_t window, bool drop_path) {

@@ -5,9 +5,10 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 // microsoft/swin-tiny-patch4-window7-224 (its 1000 ImageNet labels given as num_labels).
 const char* kSwinTiny = R"({

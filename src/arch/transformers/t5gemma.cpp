@@ -8,7 +8,7 @@
 #include "arch/transformers/vision_towers.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr stack(const Config& c, bool decoder, int64_t cross_hidden) {

@@ -10,7 +10,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr residual_block(const std::string& p, int64_t in, int64_t hidden, int64_t out, bool bias, std::string act) {

@@ -7,7 +7,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 ModulePtr timm_model(const Config& c, int64_t num_classes) {
   Json tc = c.raw();

@@ -13,7 +13,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr vit_model(const Config& c, const std::string& p, bool pooler, bool mask_token) {

@@ -8,7 +8,7 @@
 #include "arch/rename.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 struct LayerShape {

@@ -5,9 +5,10 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 const char* kViTMAEBase = R"({
   "architectures": ["ViTMAEForPreTraining"], "model_type": "vit_mae", "attention_probs_dropout_prob": 0.0,

@@ -8,7 +8,7 @@
 #include "arch/transformers/seq2seq.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr xglm_model(const Config& c, int64_t d, int64_t vocab) {

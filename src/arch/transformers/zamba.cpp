@@ -12,7 +12,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // A copy of `m` whose every parameter is tied to the same name under `target` (the first hybrid layer's block).
