@@ -6,6 +6,8 @@
 #include "arch/registry.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
+#include "arch/transformers/vision_towers.h"
+#include "format/config_defaults.h"
 
 namespace memfit {
 namespace {
@@ -73,14 +75,20 @@ ModulePtr decoder(const Config& c) {
   return d;
 }
 
+// DiaConfig builds an omitted encoder_config / decoder_config from the sub-config class's defaults.
+SubConfig side_config(const Config& c, const char* key, const char* type) {
+  return sub_config(c, key, with_class_defaults(Json{{"model_type", type}}), type);
+}
+
 Model build(const Config& c, std::string_view cls) {
+  SubConfig ec = side_config(c, "encoder_config", "dia_encoder"), dcfg = side_config(c, "decoder_config", "dia_decoder");
+  const Config& dc = dcfg.c;
   auto m = make("DiaModel");
-  m->add("encoder", encoder(c.sub("encoder_config")));
-  m->add("decoder", decoder(c.sub("decoder_config")));
+  m->add("encoder", encoder(ec.c));
+  m->add("decoder", decoder(dc));
   std::vector<std::string> no_split{"DiaEncoderLayer", "DiaDecoderLayer"};
   if (cls == "DiaModel") return {m, no_split};
   if (cls != "DiaForConditionalGeneration") heads::unsupported(cls);
-  Config dc = c.sub("decoder_config");
   auto root = make("DiaForConditionalGeneration");
   root->add("model", m);
   root->add("logits_dense", linear(media::dim(dc, "hidden_size", 2048),

@@ -8,6 +8,8 @@
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
 #include "arch/transformers/multimodal.h"
+#include "arch/transformers/vision_towers.h"
+#include "format/config_defaults.h"
 
 namespace memfit {
 namespace {
@@ -70,7 +72,10 @@ Model build(const Config& c, std::string_view cls) {
   proj->add("linear", linear(ph, th));
   Model lm = auto_model(tc);
   auto m = make(kGs + "Model");
-  m->add("encoder", encoder(c.sub("encoder_config")));
+  // GraniteSpeechConfig builds an omitted encoder_config from GraniteSpeechEncoderConfig's defaults.
+  SubConfig ec = sub_config(c, "encoder_config", with_class_defaults(Json{{"model_type", "granite_speech_encoder"}}),
+                            "granite_speech_encoder");
+  m->add("encoder", encoder(ec.c));
   m->add("projector", proj);
   m->add("language_model", lm.root);
   if (cls == kGs + "Model") return {m, lm.no_split};
