@@ -37,6 +37,14 @@ ModulePtr scaled_encoding(int64_t dim, int64_t max_len) {
 
 ModulePtr attention(int64_t h) { return media::kvq_attention("SpeechT5Attention", h); }
 
+// Every SpeechT5 layer ends in feed_forward (SpeechT5FeedForward of width `ffn_key`) and final_layer_norm.
+void add_feed_forward(const Config& c, const w2v::Shape& s, Module& l, const char* ffn_key) {
+  w2v::Shape ff = s;
+  ff.inter = media::dim(c, ffn_key, 3072);
+  l.add("feed_forward", w2v::feed_forward(ff));
+  l.add("final_layer_norm", layer_norm(s.h));
+}
+
 ModulePtr encoder(const Config& c, const w2v::Shape& s) {
   int64_t heads = media::dim(c, "encoder_attention_heads", 12);
   media::divisible(c, s.h, heads, "hidden_size / encoder_attention_heads");
@@ -44,10 +52,7 @@ ModulePtr encoder(const Config& c, const w2v::Shape& s) {
   l->add("attention", attention(s.h));
   l->add("dropout", leaf("Dropout"));
   l->add("layer_norm", layer_norm(s.h));
-  w2v::Shape ff = s;
-  ff.inter = media::dim(c, "encoder_ffn_dim", 3072);
-  l->add("feed_forward", w2v::feed_forward(ff));
-  l->add("final_layer_norm", layer_norm(s.h));
+  add_feed_forward(c, s, *l, "encoder_ffn_dim");
   auto e = make("SpeechT5Encoder");
   e->add("layer_norm", layer_norm(s.h));
   e->add("dropout", leaf("Dropout"));
@@ -66,10 +71,7 @@ ModulePtr decoder(const Config& c, const w2v::Shape& s) {
   l->add("self_attn_layer_norm", layer_norm(s.h));
   l->add("encoder_attn", attention(s.h));
   l->add("encoder_attn_layer_norm", layer_norm(s.h));
-  w2v::Shape ff = s;
-  ff.inter = media::dim(c, "decoder_ffn_dim", 3072);
-  l->add("feed_forward", w2v::feed_forward(ff));
-  l->add("final_layer_norm", layer_norm(s.h));
+  add_feed_forward(c, s, *l, "decoder_ffn_dim");
   auto d = make("SpeechT5Decoder");
   d->add("layers", repeat(l, media::count(c, "decoder_layers", 6)));
   return d;
