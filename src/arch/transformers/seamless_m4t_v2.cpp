@@ -5,6 +5,7 @@
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/registry.h"
+#include "arch/transformers/conformer.h"
 #include "arch/transformers/seq2seq.h"
 
 namespace memfit {
@@ -105,63 +106,26 @@ struct Seamless {
     return m;
   }
 
-  // ---- speech encoder (conformer) ----
-  ModulePtr conformer_ffn(const Config& c, int64_t d, const std::string& act) {
-    int64_t inter = c.i("speech_encoder_intermediate_size", 4096);
-    auto m = make(P + "ConformerFeedForward");
-    m->add("intermediate_dropout", leaf("Dropout"));
-    m->add("intermediate_dense", linear(d, inter));
-    m->add("intermediate_act_fn", leaf(act_class(act)));
-    m->add("output_dense", linear(inter, d));
-    m->add("output_dropout", leaf("Dropout"));
-    return m;
-  }
-
-  ModulePtr conformer_attention(const Config& c, int64_t d, bool positions) {
+  // ---- speech encoder (conformer.h's w2v-BERT conformer) ----
+  conformer::Spec conformer_spec(const Config& c, int64_t d) {
     int64_t heads = c.i("speech_encoder_attention_heads", 16);
-    if (heads <= 0) throw ConfigError("speech_encoder_attention_heads must be positive");
-    auto m = make(P + "ConformerSelfAttention");
-    for (const char* n : {"linear_q", "linear_k", "linear_v", "linear_out"}) m->add(n, linear(d, d));
-    m->add("dropout", leaf("Dropout"));
+    if (heads <= 0 || d % heads) throw ConfigError("speech_encoder_attention_heads must divide hidden_size");
     std::string type = c.s("position_embeddings_type", v2 ? "relative_key" : "relative");
-    if (positions && v2 && type == "relative_key") {
-      int64_t n = c.i("left_max_position_embeddings", 64) + c.i("right_max_position_embeddings", 8) + 1;
-      m->add("distance_embedding", embedding(n, d / heads));
-    } else if (positions && !v2 && type == "relative") {
-      m->add("linear_pos", linear(d, d, false));
-      m->param("pos_bias_u", {heads, d / heads}).param("pos_bias_v", {heads, d / heads});
-    }
-    return m;
+    // v2 keeps only relative_key distance embeddings, v1 only relative (linear_pos / pos_bias_u / pos_bias_v).
+    if (v2 != (type == "relative_key")) type = "";
+    return {P + "Conformer", d, heads, c.i("speech_encoder_intermediate_size", 4096),
+            c.i("conv_depthwise_kernel_size", 31), c.s("speech_encoder_hidden_act", "swish"), type,
+            c.i("left_max_position_embeddings", 64) + c.i("right_max_position_embeddings", 8) + 1, v2};
   }
 
   ModulePtr speech_encoder(const Config& c, int64_t d) {
-    std::string act = c.s("speech_encoder_hidden_act", "swish");
     int64_t in_dim = c.i("feature_projection_input_dim", 160);
     auto fp = make(P + "ConformerFeatureProjection");
     fp->add("layer_norm", layer_norm(in_dim));
     fp->add("projection", linear(in_dim, d));
     fp->add("dropout", leaf("Dropout"));
 
-    auto conv = make(P + "ConformerConvolutionModule");
-    conv->add("layer_norm", layer_norm(d));
-    conv->add("pointwise_conv1", conv1d(d, 2 * d, 1, false));
-    conv->add("glu", leaf("GLU"));
-    conv->add("depthwise_conv", conv1d(d, d, c.i("conv_depthwise_kernel_size", 31), false, d));
-    if (v2) conv->add("depthwise_layer_norm", layer_norm(d));
-    else conv->add("batch_norm", batch_norm(d, "BatchNorm1d"));
-    conv->add("activation", leaf(act_class(act)));
-    conv->add("pointwise_conv2", conv1d(d, d, 1, false));
-    conv->add("dropout", leaf("Dropout"));
-    auto l = make(P + "ConformerEncoderLayer");
-    l->add("ffn1_layer_norm", layer_norm(d));
-    l->add("ffn1", conformer_ffn(c, d, act));
-    l->add("self_attn_layer_norm", layer_norm(d));
-    l->add("self_attn_dropout", leaf("Dropout"));
-    l->add("self_attn", conformer_attention(c, d, true));
-    l->add("conv_module", conv);
-    l->add("ffn2_layer_norm", layer_norm(d));
-    l->add("ffn2", conformer_ffn(c, d, act));
-    l->add("final_layer_norm", layer_norm(d));
+    conformer::Spec cs = conformer_spec(c, d);
     auto enc = make(P + "ConformerEncoder");
     if (std::string type = c.s("position_embeddings_type", "relative"); !v2 && type == "relative") {
       auto pe = enc->add("embed_positions", make(P + "ConformerRelPositionalEmbedding"));
@@ -172,25 +136,15 @@ struct Seamless {
       pe->buffer("inv_freq", {(d / heads + 1) / 2}, DType::F32);
     }
     enc->add("dropout", leaf("Dropout"));
-    enc->add("layers", repeat(l, seq2seq::count(c, "speech_encoder_layers", 24)));
+    enc->add("layers", repeat(conformer::encoder_layer(cs), seq2seq::count(c, "speech_encoder_layers", 24)));
     enc->add("layer_norm", layer_norm(d));
 
     auto m = make(P + "SpeechEncoder");
     m->add("feature_projection", fp);
     m->add("encoder", enc);
-    m->add("intermediate_ffn", conformer_ffn(c, d, "relu"));
+    m->add("intermediate_ffn", conformer::feed_forward(cs, d, "relu"));
     if (c.b("add_adapter", true)) {
-      int64_t k = c.i("adaptor_kernel_size", 8);
-      auto a = make(P + "ConformerAdapterLayer");
-      a->add("residual_layer_norm", layer_norm(d));
-      a->add("residual_conv", conv1d(d, 2 * d, k));
-      a->add("activation", leaf("GLU"));
-      a->add("self_attn_layer_norm", layer_norm(d));
-      a->add("self_attn_conv", conv1d(d, 2 * d, k));
-      a->add("self_attn", conformer_attention(c, d, false));
-      a->add("self_attn_dropout", leaf("Dropout"));
-      a->add("ffn_layer_norm", layer_norm(d));
-      a->add("ffn", conformer_ffn(c, d, "relu"));
+      auto a = conformer::adapter_layer(cs, d, c.i("adaptor_kernel_size", 8), "relu");
       auto adapter = make(P + "ConformerAdapter");
       adapter->add("layers", repeat(a, seq2seq::count(c, "num_adapter_layers", 1)));
       m->add("adapter", adapter);

@@ -7,7 +7,7 @@
 #include "arch/registry.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
-#include "arch/transformers/wav2vec2.h"
+#include "arch/transformers/conformer.h"
 
 namespace memfit {
 namespace {
@@ -15,89 +15,45 @@ using namespace blocks;
 
 const std::string kW2vBert = "Wav2Vec2Bert";
 
-// Wav2Vec2BertSelfAttention over width h (the adapter's attention has no position embeddings).
-ModulePtr self_attention(const Config& c, int64_t h, int64_t heads, const std::string& type) {
+conformer::Spec spec(const Config& c) {
+  int64_t h = media::dim(c, "hidden_size", 1024), heads = media::dim(c, "num_attention_heads", 16);
   media::divisible(c, h, heads, "hidden_size / num_attention_heads");
-  auto a = make(kW2vBert + "SelfAttention");
-  for (const char* n : {"linear_q", "linear_k", "linear_v", "linear_out"}) a->add(n, linear(h, h));
-  a->add("dropout", leaf("Dropout"));
-  if (type == "relative") {
-    a->add("linear_pos", linear(h, h, false));
-    a->param("pos_bias_u", {heads, h / heads}).param("pos_bias_v", {heads, h / heads});
-  } else if (type == "relative_key") {
-    int64_t n = media::dim(c, "left_max_position_embeddings", 64) + media::dim(c, "right_max_position_embeddings", 8);
-    a->add("distance_embedding", embedding(n + 1, h / heads));
-  }
-  return a;
+  return {kW2vBert, h, heads, media::dim(c, "intermediate_size", 4096),
+          media::dim(c, "conv_depthwise_kernel_size", 31), c.s("hidden_act", "swish"),
+          c.s("position_embeddings_type", "relative_key"),
+          media::dim(c, "left_max_position_embeddings", 64) + media::dim(c, "right_max_position_embeddings", 8) + 1,
+          true};
 }
 
-ModulePtr ffn(const Config& c, int64_t h, const std::string& act) {
-  return w2v::feed_forward({h, 1, media::dim(c, "intermediate_size", 4096), 0, {}, act, kW2vBert});
-}
-
-ModulePtr encoder(const Config& c, int64_t h, int64_t heads, const std::string& type) {
-  int64_t k = media::dim(c, "conv_depthwise_kernel_size", 31);
-  media::require(c, k % 2 == 1, "conv_depthwise_kernel_size must be odd");
-  std::string act = c.s("hidden_act", "swish");
-  auto conv = make(kW2vBert + "ConvolutionModule");
-  conv->add("layer_norm", layer_norm(h));
-  conv->add("pointwise_conv1", media::conv1d(h, 2 * h, 1, false));
-  conv->add("glu", leaf("GLU"));
-  conv->add("depthwise_conv", media::conv1d(h, h, k, false, h));
-  conv->add("depthwise_layer_norm", layer_norm(h));
-  conv->add("activation", leaf(act_class(act)));
-  conv->add("pointwise_conv2", media::conv1d(h, h, 1, false));
-  conv->add("dropout", leaf("Dropout"));
-  auto l = make(kW2vBert + "EncoderLayer");
-  l->add("ffn1_layer_norm", layer_norm(h));
-  l->add("ffn1", ffn(c, h, act));
-  l->add("self_attn_layer_norm", layer_norm(h));
-  l->add("self_attn_dropout", leaf("Dropout"));
-  l->add("self_attn", self_attention(c, h, heads, type));
-  l->add("conv_module", conv);
-  l->add("ffn2_layer_norm", layer_norm(h));
-  l->add("ffn2", ffn(c, h, act));
-  l->add("final_layer_norm", layer_norm(h));
+ModulePtr encoder(const Config& c, const conformer::Spec& s) {
   auto e = make(kW2vBert + "Encoder");
-  if (type == "relative") {
+  if (s.positions == "relative") {
     auto pe = e->add("embed_positions", make(kW2vBert + "RelPositionalEmbedding"));
-    pe->buffer("pe", {1, 2 * media::dim(c, "max_source_positions", 5000) - 1, h}, DType::F32, false);
-  } else if (type == "rotary") {
+    pe->buffer("pe", {1, 2 * media::dim(c, "max_source_positions", 5000) - 1, s.h}, DType::F32, false);
+  } else if (s.positions == "rotary") {
     auto pe = e->add("embed_positions", make(kW2vBert + "RotaryPositionalEmbedding"));
-    pe->buffer("inv_freq", {(h / heads + 1) / 2}, DType::F32, false);
+    pe->buffer("inv_freq", {(s.h / s.heads + 1) / 2}, DType::F32, false);
   }
   e->add("dropout", leaf("Dropout"));
-  e->add("layers", repeat(l, media::count(c, "num_hidden_layers", 24)));
+  e->add("layers", repeat(conformer::encoder_layer(s), media::count(c, "num_hidden_layers", 24)));
   return e;
 }
 
-ModulePtr adapter(const Config& c, int64_t h, int64_t heads, int64_t out) {
-  int64_t k = media::dim(c, "adapter_kernel_size", 3);
-  auto l = make(kW2vBert + "AdapterLayer");
-  l->add("residual_layer_norm", layer_norm(out));
-  l->add("residual_conv", media::conv1d(out, 2 * out, k));
-  l->add("activation", leaf("GLU"));
-  l->add("self_attn_layer_norm", layer_norm(out));
-  l->add("self_attn_conv", media::conv1d(out, 2 * out, k));
-  l->add("self_attn", self_attention(c, out, heads, ""));
-  l->add("self_attn_dropout", leaf("Dropout"));
-  l->add("ffn_layer_norm", layer_norm(out));
-  l->add("ffn", w2v::feed_forward({out, 1, media::dim(c, "intermediate_size", 4096), 0, {},
-                                   c.s("adapter_act", "relu"), kW2vBert}));
+ModulePtr adapter(const Config& c, const conformer::Spec& s, int64_t out) {
   auto a = make(kW2vBert + "Adapter");
-  if (out != h) {
-    a->add("proj", linear(h, out));
+  if (out != s.h) {
+    a->add("proj", linear(s.h, out));
     a->add("proj_layer_norm", layer_norm(out));
   }
+  auto l = conformer::adapter_layer(s, out, media::dim(c, "adapter_kernel_size", 3), c.s("adapter_act", "relu"));
   a->add("layers", repeat(l, media::count(c, "num_adapter_layers", 1)));
   return a;
 }
 
 Model build(const Config& c, std::string_view cls) {
-  int64_t h = media::dim(c, "hidden_size", 1024), heads = media::dim(c, "num_attention_heads", 16);
-  int64_t in = media::dim(c, "feature_projection_input_dim", 160);
+  conformer::Spec s = spec(c);
+  int64_t h = s.h, in = media::dim(c, "feature_projection_input_dim", 160);
   int64_t out = c.has("output_hidden_size") ? media::dim(c, "output_hidden_size", h) : h;
-  std::string type = c.s("position_embeddings_type", "relative_key");
   bool add_adapter = c.b("add_adapter", false);
   auto proj = make(kW2vBert + "FeatureProjection");
   proj->add("layer_norm", layer_norm(in));
@@ -106,9 +62,9 @@ Model build(const Config& c, std::string_view cls) {
   auto m = make(kW2vBert + "Model");
   m->add("feature_projection", proj);
   if (c.f("mask_time_prob", 0.05) > 0 || c.f("mask_feature_prob", 0) > 0) m->param("masked_spec_embed", {h});
-  m->add("encoder", encoder(c, h, heads, type));
-  if (add_adapter) m->add("adapter", adapter(c, h, heads, out));
-  if (c.b("use_intermediate_ffn_before_adapter", false)) m->add("intermediate_ffn", ffn(c, h, "relu"));
+  m->add("encoder", encoder(c, s));
+  if (add_adapter) m->add("adapter", adapter(c, s, out));
+  if (c.b("use_intermediate_ffn_before_adapter", false)) m->add("intermediate_ffn", conformer::feed_forward(s, h, "relu"));
   std::vector<std::string> no_split{kW2vBert + "EncoderLayer"};
   if (cls == kW2vBert + "Model") return {m, no_split};
   auto root = make(std::string(cls));
