@@ -139,6 +139,12 @@ Model build(const Config& c, std::string_view cls, const std::string& p) {
 }
 
 MEMFIT_FAMILY({"blip-2"}, "Blip2", [](const Config& c, std::string_view cls) { return build(c, cls, "Blip2"); });
+// The Q-Former alone (AutoModel of a blip_2_qformer config, e.g. Granite Speech's projector).
+MEMFIT_FAMILY({"blip_2_qformer"}, "Blip2QFormer", [](const Config& c, std::string_view cls) -> Model {
+  if (cls != "Blip2QFormerModel") heads::unsupported(cls);
+  return {qformer(c, "Blip2"), {"Blip2Attention", "Blip2QFormerMultiHeadAttention", "Blip2EncoderLayer",
+                                "Blip2TextEmbeddings", "Blip2VisionEmbeddings"}};
+});
 MEMFIT_FAMILY({"instructblip"}, "InstructBlip",
               [](const Config& c, std::string_view cls) { return build(c, cls, "InstructBlip"); });
 MEMFIT_FAMILY({"instructblipvideo"}, "InstructBlipVideo",

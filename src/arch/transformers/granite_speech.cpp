@@ -1,0 +1,92 @@
+// Granite Speech: transformers' modeling_granite_speech.py. A CTC conformer encoder (input_linear, conformer blocks
+// of two pre-norm feed-forwards, Shaw relative-position attention with to_q / to_kv / to_out and a rel_pos_emb
+// table, a GLU / depthwise / BatchNorm conv module, post_norm; an int64 attention_dists buffer), a windowed
+// Q-Former projector (query tokens, AutoModel of projector_config, a Linear into the text width) and the Granite
+// language model (AutoModel of text_config). ForConditionalGeneration adds lm_head.
+#include "arch/blocks.h"
+#include "arch/registry.h"
+#include "arch/transformers/heads.h"
+#include "arch/transformers/media.h"
+#include "arch/transformers/multimodal.h"
+#include "arch/transformers/vision_towers.h"
+#include "format/config_defaults.h"
+
+namespace memfit {
+namespace {
+using namespace blocks;
+
+const std::string kGs = "GraniteSpeech";
+
+ModulePtr encoder(const Config& c) {
+  int64_t h = media::dim(c, "hidden_dim", 1024), heads = media::dim(c, "num_heads", 8);
+  int64_t dh = media::dim(c, "dim_head", 128), inner = dh * heads, mult = media::dim(c, "feedforward_mult", 4);
+  int64_t ctx = media::dim(c, "context_size", 200), max_pos = media::dim(c, "max_pos_emb", 512);
+  int64_t conv_inner = h * media::dim(c, "conv_expansion_factor", 2), k = media::dim(c, "conv_kernel_size", 15);
+  int64_t out = media::dim(c, "output_dim", 42);
+  auto ff = make(kGs + "ConformerFeedForward");
+  ff->add("pre_norm", layer_norm(h));
+  ff->add("up_proj", linear(h, h * mult));
+  ff->add("silu", leaf("SiLU"));
+  ff->add("dropout", leaf("Dropout"));
+  ff->add("down_proj", linear(h * mult, h));
+  auto attn = make(kGs + "ConformerAttention");
+  attn->add("pre_norm", layer_norm(h));
+  attn->add("to_q", linear(h, inner, false));
+  attn->add("to_kv", linear(h, 2 * inner, false));
+  attn->add("to_out", linear(inner, h));
+  attn->add("rel_pos_emb", embedding(2 * max_pos + 1, dh));
+  attn->add("dropout", leaf("Dropout"));
+  auto depth = make(kGs + "ConformerDepthWiseConv1d");
+  depth->add("conv", media::conv1d(conv_inner, conv_inner, k, false, conv_inner));
+  auto conv = make(kGs + "ConformerConvModule");
+  conv->add("norm", layer_norm(h));
+  conv->add("up_conv", media::conv1d(h, 2 * conv_inner, 1));
+  conv->add("glu", leaf("GLU"));
+  conv->add("depth_conv", depth);
+  conv->add("silu", leaf("SiLU"));
+  conv->add("batch_norm", batch_norm(conv_inner, "BatchNorm1d"));
+  conv->add("down_conv", media::conv1d(conv_inner, h, 1));
+  conv->add("dropout", leaf("Dropout"));
+  auto block = make(kGs + "ConformerBlock");
+  block->add("ff1", ff);
+  block->add("attn", attn);
+  block->add("conv", conv);
+  block->add("ff2", ff);
+  block->add("post_norm", layer_norm(h));
+  auto m = make(kGs + "CTCEncoder");
+  m->buffer("attention_dists", {ctx, ctx}, DType::I64, false);
+  m->add("input_linear", linear(media::dim(c, "input_dim", 160), h));
+  m->add("layers", repeat(block, media::count(c, "num_layers", 10)));
+  m->add("out", linear(h, out));
+  m->add("out_mid", linear(out, h));
+  return m;
+}
+
+Model build(const Config& c, std::string_view cls) {
+  Config pc = c.sub("projector_config"), tc = c.sub("text_config");
+  int64_t ph = media::dim(pc, "hidden_size", 768), th = media::dim(tc, "hidden_size", 4096);
+  int64_t window = media::dim(c, "window_size", 15), rate = media::dim(c, "downsample_rate", 5);
+  auto proj = make(kGs + "EncoderProjector");
+  proj->param("query", {1, window / rate, ph});
+  proj->add("qformer", auto_model(pc).root);
+  proj->add("linear", linear(ph, th));
+  Model lm = auto_model(tc);
+  auto m = make(kGs + "Model");
+  // GraniteSpeechConfig builds an omitted encoder_config from GraniteSpeechEncoderConfig's defaults.
+  SubConfig ec = sub_config(c, "encoder_config", with_class_defaults(Json{{"model_type", "granite_speech_encoder"}}),
+                            "granite_speech_encoder");
+  m->add("encoder", encoder(ec.c));
+  m->add("projector", proj);
+  m->add("language_model", lm.root);
+  if (cls == kGs + "Model") return {m, lm.no_split};
+  if (cls != kGs + "ForConditionalGeneration") heads::unsupported(cls);
+  auto root = make(kGs + "ForConditionalGeneration");
+  root->add("model", m);
+  root->add("lm_head", linear(th, media::dim(tc, "vocab_size", 32000), false));
+  return {root, lm.no_split};
+}
+
+MEMFIT_FAMILY({"granite_speech"}, kGs, build);
+
+}  // namespace
+}  // namespace memfit
