@@ -24,9 +24,8 @@ Model vision_model(const Config& v) {
   const int64_t h = media::dim(v, "hidden_size", 1536), heads = media::dim(v, "num_attention_heads", 16);
   const int64_t patch = media::dim(v, "patch_size", 14), image = media::dim(v, "image_size", 728);
   media::divisible(v, h, heads, "hidden_size / num_attention_heads");
-  // __post_init__ always recomputes intermediate_size = int(hidden_size * mlp_ratio).
-  int64_t inter = media::dim(v, "intermediate_size", 8960);
-  if (v.has("mlp_ratio")) inter = static_cast<int64_t>(static_cast<double>(h) * v.f("mlp_ratio", 8960.0 / 1536));
+  // __post_init__ always recomputes intermediate_size = int(hidden_size * mlp_ratio) (a given one is overwritten).
+  const auto inter = static_cast<int64_t>(static_cast<double>(h) * v.f("mlp_ratio", 8960.0 / 1536));
   media::require(v, inter >= 1 && inter <= media::kMaxDim, "intermediate_size = int(hidden_size * mlp_ratio)");
   const int64_t positions = (image / patch) * (image / patch);
   media::require(v, positions >= 1 && positions <= media::kMaxDim, "(image_size // patch_size)^2");
