@@ -80,7 +80,8 @@ Model blt_model(const Config& c) {
   glob->add("layers", layers(gc.c, g));
   glob->add("rotary_emb", rotary("BltRotaryEmbedding", g.rope_dim));
   const int64_t cross_out = e.hidden * media::dim(c, "cross_attn_k", 2);
-  glob->add("token_embedding_projection", cross_out != g.hidden ? linear(cross_out, g.hidden, false) : leaf("Identity"));
+  glob->add("token_embedding_projection",
+            cross_out != g.hidden ? linear(cross_out, g.hidden, false) : leaf("Identity"));
 
   auto dec = make("BltLocalDecoder");
   dec->add("layers", layers(dc.c, d));

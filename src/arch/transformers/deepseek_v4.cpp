@@ -48,7 +48,9 @@ std::vector<std::string> layer_types(const Config& c, int64_t n) {
   if (t.empty() && c.has("compress_ratios")) {
     for (int64_t r : c.ints("compress_ratios")) {
       media::require(c, r == 0 || r == 4 || r == 128, "compress_ratios entries must be 0, 4 or 128");
-      t.push_back(r == 0 ? "sliding_attention" : r == 4 ? "compressed_sparse_attention" : "heavily_compressed_attention");
+      t.push_back(r == 0   ? "sliding_attention"
+                  : r == 4 ? "compressed_sparse_attention"
+                           : "heavily_compressed_attention");
     }
   }
   if (t.empty()) {

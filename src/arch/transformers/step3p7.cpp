@@ -111,7 +111,8 @@ std::vector<bool> sparse_layers(const Config& c, int64_t n) {
   } else if (e.is_array()) {
     for (const auto& x : e) mark(x.is_string() ? x.get<std::string>() : x.dump());
   } else {
-    throw ConfigError(fmt::format("`moe_layers_enum` is neither a string nor a list (model_type `{}`)", c.model_type()));
+    throw ConfigError(
+        fmt::format("`moe_layers_enum` is neither a string nor a list (model_type `{}`)", c.model_type()));
   }
   return out;
 }

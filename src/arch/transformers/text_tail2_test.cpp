@@ -65,6 +65,27 @@ TEST(TextTail2, Step3p7LegacyKeys) {
   EXPECT_EQ(m.total_bits / 8, 255040u * 4 + 192);
 }
 
+// A DeepSeek-V4 config with the legacy hub keys: compress_ratios (one sliding, one CSA, one HCA layer),
+// num_hash_layers, compress_rate_hca and qk_rope_head_dim (RoPE over 8 of 32 dims).
+TEST(TextTail2, DeepseekV4LegacyKeys) {
+  Json c = Json::parse(R"({"model_type": "deepseek_v4", "hidden_size": 64, "num_attention_heads": 4, "head_dim": 32,
+    "q_lora_rank": 16, "o_groups": 2, "o_lora_rank": 8, "hc_mult": 2, "vocab_size": 50, "index_n_heads": 2,
+    "index_head_dim": 8, "n_routed_experts": 2, "moe_intermediate_size": 16, "num_experts_per_tok": 1,
+    "num_hidden_layers": 3, "compress_ratios": [0, 4, 128], "num_hash_layers": 1, "compress_rate_hca": 8,
+    "qk_rope_head_dim": 8})");
+  Measurement m = built(c, Target::Accelerate, "DeepseekV4Model");
+  // Attention: q_a 1,024, q_a_norm 16, q_b 16->128 2,048, kv_proj 2,048, kv_norm 32, o_a (64 -> 16) 1,024, o_b
+  // 1,024, sinks 4 = 7,220. MoE: router 128, experts 2*32*64 + 2*64*16 = 6,144, shared MLP 3,072 = 9,344. Norms 128,
+  // two hyper-connections (fn 8 x 128, base 8, scale 3) 2,070 -> a sliding layer 18,762. CSA compressor (kv and
+  // gate 64->64, position_bias 4 x 64, kv_norm 32; indexer kv and gate 64->16, position_bias 4 x 16, kv_norm 8,
+  // q_b 16->16, scorer 64->2) 8,480 + 2,504 = 10,984; HCA compressor (kv and gate 64->32, position_bias 8 x 32,
+  // kv_norm 32) 4,384. Embed 3,200, norm 64, hc_head 2 x 128 + 2 + 1 = 259 -> 75,177.
+  EXPECT_EQ(m.parameters, 75177u);
+  // Buffers: four RoPE tables (model, CSA compressor, its indexer, HCA compressor), each main + compress twice over
+  // int(32 * 0.25) / 2 = 4 floats: 4 x 64 B; tid2eid int64 [50, 1] 400 B on the hash layer; two biases [2] 16 B.
+  EXPECT_EQ(m.total_bits / 8, 75177u * 4 + 256 + 400 + 16);
+}
+
 // A MiniMax-M3 text model with one lightning-indexer layer and one dense layer.
 TEST(TextTail2, MiniMaxM3SparseAttentionAndDenseLayers) {
   Json c = Json::parse(R"({"model_type": "minimax_m3_vl_text", "hidden_size": 64, "num_attention_heads": 4,

@@ -63,7 +63,8 @@ ModulePtr stack(const Udop& u, bool decoder, int64_t n, bool tie_bias) {
     // The LM head (and the encoder-only model) ties the first bias to the encoder's block-0 relative_attention_bias.
     if (i == 0 && tie_bias && u.tied && u.bias_rows[0] == u.s.buckets)
       b->add("relative_attention_bias", make("Embedding"))
-          ->tie("weight", {u.bias_rows[0], u.s.heads}, "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight");
+          ->tie("weight", {u.bias_rows[0], u.s.heads},
+                "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight");
     else
       b->add("relative_attention_bias", embedding(u.bias_rows[i], u.s.heads));
     biases.push_back(b);
