@@ -1,11 +1,11 @@
-// Perceiver: transformers' modeling_perceiver.py (PerceiverModel without pre/post-processors or decoder, and
-// PerceiverForMaskedLM). The latents (a Parameter [num_latents, d_latents]) cross-attend once to the inputs (kv_dim
-// = d_model, or the preprocessor's channels) and then run num_self_attends_per_block self-attention layers (the block
-// is reused num_blocks times, so built once). Each PerceiverLayer: attention.self (layernorm1 over the queries,
-// layernorm2 over the inputs in cross-attention, query/key/value Linears to qk/v channels), attention.output.dense
-// (v -> q_dim in cross-attention), layernorm and a widening MLP (dense1, dense2). The masked LM adds a text
-// preprocessor (token and position tables of d_model), a BasicDecoder (a trainable position query
-// [max_position_embeddings, d_model] and one cross-attention layer of 8 heads, qk 256) and a vocab bias.
+// Perceiver: transformers' modeling_perceiver.py (PerceiverModel without pre/post-processors or decoder, and the
+// text heads PerceiverForMaskedLM and PerceiverForSequenceClassification). The latents (a Parameter [num_latents,
+// d_latents]) cross-attend once to the inputs (kv_dim = d_model, or the preprocessor's channels) and then run
+// num_self_attends_per_block self-attention layers (the block is reused num_blocks times, so built once). Each
+// PerceiverLayer: attention.self (layernorm1 over the queries, layernorm2 over the inputs in cross-attention,
+// query/key/value Linears to qk/v channels), attention.output.dense (v -> q_dim in cross-attention), layernorm and a
+// widening MLP (dense1, dense2). The text heads add a text preprocessor (token and position tables of d_model) and a
+// BasicDecoder (trainable queries and one cross-attention layer over the latents).
 #include <fmt/format.h>
 
 #include "arch/transformers/heads.h"
@@ -83,35 +83,62 @@ ModulePtr latents(const Config& c) {
   return m;
 }
 
-ModulePtr masked_lm(const Config& c) {
-  const int64_t d = media::dim(c, "d_model", 768), vocab = media::dim(c, "vocab_size", 262);
-  const int64_t max_pos = media::dim(c, "max_position_embeddings", 2048);
-  auto pre = make("PerceiverTextPreprocessor");
-  pre->add("embeddings", embedding(vocab, d));
-  pre->add("position_embeddings", embedding(max_pos, d));
+// PerceiverBasicDecoder: trainable queries [index_dims, channels], a cross-attention layer over the latents, and
+// final_layer (a Linear to `out` channels, or Identity without final_project).
+ModulePtr basic_decoder(const Config& c, int64_t index_dims, int64_t channels, int64_t qk, int64_t v, int64_t heads,
+                        int64_t out) {
   auto queries = make("PerceiverTrainablePositionEncoding");
-  queries->param("position_embeddings", {max_pos, d});
+  queries->param("position_embeddings", {index_dims, channels});
   auto dec = make("PerceiverBasicDecoder");
   dec->add("output_position_encodings", queries);
   dec->add("positions_projection", leaf("Identity"));
   dec->add("decoding_cross_attention",
-           perceiver_layer(c, {true, d, media::dim(c, "d_latents", 1280), 8 * 32, d, 8, 1}));
-  dec->add("final_layer", leaf("Identity"));
+           perceiver_layer(c, {true, channels, media::dim(c, "d_latents", 1280), qk, v, heads, 1}));
+  dec->add("final_layer", out > 0 ? linear(channels, out) : leaf("Identity"));
+  return dec;
+}
+
+// PerceiverModel with the text preprocessor (token and position tables of d_model) and `decoder`.
+ModulePtr text_model(const Config& c, ModulePtr decoder) {
+  const int64_t d = media::dim(c, "d_model", 768);
+  auto pre = make("PerceiverTextPreprocessor");
+  pre->add("embeddings", embedding(media::dim(c, "vocab_size", 262), d));
+  pre->add("position_embeddings", embedding(media::dim(c, "max_position_embeddings", 2048), d));
   auto model = make("PerceiverModel");
   model->add("input_preprocessor", pre);
   model->add("embeddings", latents(c));
   model->add("encoder", encoder(c, d));
-  model->add("decoder", dec);
+  model->add("decoder", decoder);
+  return model;
+}
+
+// PerceiverForMaskedLM: queries per position (d_model wide), 8 heads of qk 256, no final projection; the logits are
+// the token table's transpose plus a vocab bias (PerceiverEmbeddingDecoder).
+ModulePtr masked_lm(const Config& c) {
+  const int64_t d = media::dim(c, "d_model", 768);
   auto root = make("PerceiverForMaskedLM");
-  root->add("perceiver", model);
+  root->add("perceiver", text_model(c, basic_decoder(c, media::dim(c, "max_position_embeddings", 2048), d, 8 * 32,
+                                                     d, 8, 0)));
   auto emb_dec = make("PerceiverEmbeddingDecoder");
-  emb_dec->param("bias", {vocab});
+  emb_dec->param("bias", {media::dim(c, "vocab_size", 262)});
   root->add("embedding_decoder", emb_dec);
+  return root;
+}
+
+// PerceiverForSequenceClassification: one d_latents-wide query, a one-head cross-attention whose qk/v width follows
+// cross_attention_shape_for_attention (both d_latents here), and final_layer d_latents -> num_labels.
+ModulePtr sequence_classification(const Config& c) {
+  const int64_t lat = media::dim(c, "d_latents", 1280);
+  auto cls_dec = make("PerceiverClassificationDecoder");
+  cls_dec->add("decoder", basic_decoder(c, 1, lat, lat, lat, 1, heads::num_labels(c)));
+  auto root = make("PerceiverForSequenceClassification");
+  root->add("perceiver", text_model(c, cls_dec));
   return root;
 }
 
 MEMFIT_FAMILY({"perceiver"}, "Perceiver", [](const Config& c, std::string_view cls) {
   if (cls == "PerceiverForMaskedLM") return Model{masked_lm(c), {}};
+  if (cls == "PerceiverForSequenceClassification") return Model{sequence_classification(c), {}};
   if (cls != "PerceiverModel") heads::unsupported(cls);
   auto m = make("PerceiverModel");
   m->add("embeddings", latents(c));

@@ -138,6 +138,12 @@ TEST(TextTail2, PerceiverForMaskedLM) {
   // 196,864, key 1280->256 327,936, value 1280->768 983,808, output 768->768 590,592, layernorm 1,536, MLP 2 x
   // 590,592) = 3,286,016, and the vocab bias 262.
   EXPECT_EQ(built(c, Target::TaskModel, "PerceiverForMaskedLM").parameters, 269319430u);
+  // PerceiverForSequenceClassification: the same model and preprocessor, a single query [1, 1280] and a one-head
+  // cross-attention of qk = v = 1280 (layernorm1/2 2 x 2,560, query/key/value/output 4 x 1,639,680, layernorm 2,560,
+  // MLP 2 x 1,639,680 = 9,845,760), final_layer 1280 -> 2 labels 2,562.
+  c["architectures"] = Json::array({"PerceiverForSequenceClassification"});
+  EXPECT_EQ(built(c, Target::TaskModel, "PerceiverForSequenceClassification").parameters,
+            262686208u + 201216 + 1572864 + 1280 + 9845760 + 2562);
 }
 
 TEST(TextTail2, PatchTSMixerOptions) {
