@@ -151,6 +151,8 @@ def sub_config_default(call, sub_configs):
 def post_init(fn, cls, sub_configs):
     """Computed defaults and sub-config defaults from __post_init__ (or a custom __init__)."""
     computed, subs, dict_types, uneval = {}, {}, {}, {}
+    # Keys assigned in a top-level `if self.k is None:` block: the first such block runs, later ones never do.
+    decided = set()
     for node in ast.walk(fn):
         if isinstance(node, ast.If):
             key = none_test(node.test)
@@ -159,6 +161,10 @@ def post_init(fn, cls, sub_configs):
             for st in node.body:
                 if isinstance(st, ast.Assign) and len(st.targets) == 1 and is_self_attr(st.targets[0]) \
                         and st.targets[0].attr == key:
+                    if key in decided:
+                        continue
+                    if node in fn.body:
+                        decided.add(key)
                     try:
                         if key in sub_configs:
                             subs[key] = sub_config_default(st.value, sub_configs)

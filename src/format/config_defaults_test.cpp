@@ -40,6 +40,18 @@ TEST(ConfigDefaults, ComputedDefaultsAndKeptValues) {
   EXPECT_TRUE(c["pad_token_id"].is_null());
 }
 
+// Only the first top-level `if self.k is None:` block runs: Step3p7TextConfig's first one (layers 0-2 dense, from
+// the legacy moe_layers_enum) cannot be evaluated statically, so the key stays omitted for the family to fill, rather
+// than taking the later, never-reached all-sparse default; ColModernVBert's vlm_config defaults to modernvbert.
+TEST(ConfigDefaults, FirstNoneBlockWins) {
+  Json step = with_class_defaults(Json::parse(R"({"model_type": "step3p7"})"));
+  EXPECT_FALSE(step["text_config"].contains("mlp_layer_types") && !step["text_config"]["mlp_layer_types"].is_null());
+  EXPECT_EQ(step["text_config"]["num_hidden_layers"], 45);
+  const Json* col = config_class_data("ColModernVBertConfig");
+  ASSERT_NE(col, nullptr);
+  EXPECT_EQ((*col)["sub_configs"]["vlm_config"]["model_type"], "modernvbert");
+}
+
 TEST(ConfigDefaults, AttributeMapAliasesBothWays) {
   // GPT2Config maps hidden_size -> n_embd: a file giving the alias sets the real key, and the alias reads it back.
   Json c = with_class_defaults(Json::parse(R"({"model_type": "gpt2", "hidden_size": 256})"));

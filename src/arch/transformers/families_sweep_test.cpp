@@ -296,6 +296,18 @@ const std::vector<std::string> kTypes = {
     "pe_audio_video_encoder",
     "pe_video",
     "pe_video_encoder",
+    // text long tail, second group (step3p7.cpp, minimax_m3.cpp, muse_glimmer_text.cpp, zaya.cpp, deepseek_v4.cpp,
+    // blt.cpp, t5gemma2.cpp, udop.cpp, perceiver.cpp, patchtsmixer.cpp)
+    "step3p7",
+    "minimax_m3_vl_text",
+    "muse_glimmer_text",
+    "zaya",
+    "deepseek_v4",
+    "blt",
+    "t5gemma2",
+    "udop",
+    "perceiver",
+    "patchtsmixer",
 };
 
 Json load(const fs::path& p) {

@@ -3,21 +3,15 @@
 // where every block's self-attention owns one. LongT5 (modeling_longt5.py): the encoder's self-attention is local
 // (LocalSelfAttention) or transient-global (TransientGlobalSelfAttention, with global_input_layer_norm and, in block
 // 0, global_relative_attention_bias).
+#include "arch/transformers/t5.h"
+
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/registry.h"
 
 namespace memfit {
-namespace MEMFIT_TU {
+namespace t5 {
 using namespace blocks;
-
-struct T5Shape {
-  std::string p;  // "T5" or "MT5"
-  int64_t vocab, d_model, d_kv, d_ff, heads, buckets;
-  bool gated;
-  bool bias_every_block = false;  // UMT5
-  std::string encoder_attention;  // LongT5: "local" or "transient-global"; "" for T5's full attention
-};
 
 ModulePtr attention(const T5Shape& s, bool relative_bias) {
   int64_t inner = s.heads * s.d_kv;
@@ -74,6 +68,13 @@ ModulePtr block(const T5Shape& s, bool decoder, bool relative_bias) {
   b->add("layer", module_list(layers));
   return b;
 }
+
+}  // namespace t5
+
+namespace {
+using namespace blocks;
+using t5::T5Shape;
+using t5::block;
 
 ModulePtr stack(const T5Shape& s, bool decoder, int64_t n, const std::string& shared_name) {
   auto st = make(s.p + "Stack");
