@@ -13,17 +13,7 @@ namespace {
 using namespace blocks;
 
 ModulePtr text_model(const Config& t) {
-  bert::BertShape s = bert::read(t, "AlignText", 30522);
-  auto m = make("AlignTextModel");
-  m->add("embeddings", bert::embeddings(s, false, t));
-  auto enc = make("AlignTextEncoder");
-  enc->add("layer", repeat(bert::layer(s), checked_count(s.layers, "num_hidden_layers")));
-  m->add("encoder", enc);
-  auto pooler = make("AlignTextPooler");
-  pooler->add("dense", linear(s.hidden, s.hidden));
-  pooler->add("activation", leaf("Tanh"));
-  m->add("pooler", pooler);
-  return m;
+  return bert::model(bert::read(t, "AlignText", 30522), false, t, true);
 }
 
 Model build(const Config& c, std::string_view cls) {

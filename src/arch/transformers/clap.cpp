@@ -15,19 +15,10 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
+// RoBERTa's tree under ClapText names; its id buffers are persistent.
 ModulePtr text_model(const Config& t) {
-  bert::BertShape s = bert::read(t, "ClapText", 50265);
-  auto emb = bert::embeddings(s, true, t);
-  for (auto& [name, b] : emb->buffers) b.persistent = true;
-  auto m = make("ClapTextModel");
-  m->add("embeddings", emb);
-  auto enc = make("ClapTextEncoder");
-  enc->add("layer", repeat(bert::layer(s), checked_count(s.layers, "num_hidden_layers")));
-  m->add("encoder", enc);
-  auto pooler = make("ClapTextPooler");
-  pooler->add("dense", linear(s.hidden, s.hidden));
-  pooler->add("activation", leaf("Tanh"));
-  m->add("pooler", pooler);
+  ModulePtr m = bert::model(bert::read(t, "ClapText", 50265), true, t, true);
+  for (auto& [name, b] : m->child("embeddings")->buffers) b.persistent = true;
   return m;
 }
 
