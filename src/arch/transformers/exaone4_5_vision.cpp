@@ -2,10 +2,14 @@
 // windowed ViT with grouped-query attention: a bias-free Conv3d patch embedding, a float32 rotary table
 // (inv_freq of head_dim / 4), blocks of two RMSNorms + attention (proj, then one qkv Linear of q + 2 kv widths) +
 // a biased gated MLP, and the patch merger (RMSNorm ln_q, then Linear, GELU, Linear over merge^2 patches).
+// Exaone4_5_Model (exaone4_5): that tower under `visual` and AutoModel of text_config (EXAONE 4 by default; the
+// first releases' `exaone4_5_text` type means `exaone4`) under `language_model`.
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
+#include "arch/transformers/multimodal.h"
 #include "arch/registry.h"
+#include "format/config_defaults.h"
 
 namespace memfit {
 namespace {
@@ -53,6 +57,26 @@ MEMFIT_FAMILY({"exaone4_5_vision"}, "Exaone4_5_Vision", [](const Config& c, std:
   if (cls != "Exaone4_5_VisionModel") heads::unsupported(cls);
   return {vision_model(c), {"Exaone4_5_VisionBlock"}};
 });
+
+Model exaone4_5(const Config& c, std::string_view cls) {
+  SubConfig vc = sub_config(c, "vision_config", {{"model_type", "exaone4_5_vision"}}, "exaone4_5_vision");
+  Json tj = c.has("text_config") && c.raw()["text_config"].is_object() ? c.raw()["text_config"] : Json::object();
+  if (tj.value("model_type", "exaone4") == "exaone4_5_text") tj["model_type"] = "exaone4";
+  if (!tj.contains("model_type")) tj["model_type"] = "exaone4";
+  SubConfig tc = make_config(Json::object(), with_class_defaults(tj), "exaone4");
+  Model text = auto_model(tc.c);
+  auto m = make("Exaone4_5_Model");
+  m->add("visual", vision_model(vc.c));
+  m->add("language_model", text.root);
+  Model base{m, text.no_split};
+  merge_no_split(base.no_split, {"Exaone4_5_VisionBlock"});
+  if (cls == "Exaone4_5_Model") return base;
+  if (cls != "Exaone4_5_ForConditionalGeneration") heads::unsupported(cls);
+  return conditional_generation(std::string(cls), base, tc.c.i("hidden_size"), tc.c.i("vocab_size"),
+                                c.b("tie_word_embeddings", false));
+}
+
+MEMFIT_FAMILY({"exaone4_5"}, "Exaone4_5_", exaone4_5, "Exaone4_5_Model");
 
 }  // namespace
 }  // namespace memfit

@@ -65,4 +65,25 @@ TEST(Kosmos2, ConditionalGenerationTiesLmHead) {
             "text_model.model.embed_tokens.weight");
 }
 
+TEST(Exaone4_5, VisionTowerPlusExaone4) {
+  // {"model_type": "exaone4_5"} (no sweep case): Exaone4_5_Model = Exaone4_5_VisionModel from the vision config's
+  // defaults (2,671,868,672 parameters: the exaone4_5_vision sweep case, the same default config) + AutoModel of
+  // the default exaone4 config (9,009,639,424: the exaone4 sweep case) = 11,681,508,096. The task model adds an
+  // untied lm_head 4096 x 102,400 = 419,430,400. A text_config typed `exaone4_5_text` (the first releases) builds
+  // EXAONE 4's tree.
+  auto b = build_transformers(Json::parse(R"({"model_type": "exaone4_5"})"));
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->cls, "Exaone4_5_Model");
+  EXPECT_EQ(measure(b->model).parameters, 2'671'868'672ull + 9'009'639'424ull);
+  ASSERT_EQ(b->model.root->children.size(), 2u);
+  EXPECT_EQ(b->model.root->children[0].first, "visual");
+  EXPECT_EQ(b->model.root->children[1].second->cls, "Exaone4Model");
+  auto lm = build_transformers(
+      Json::parse(R"({"model_type": "exaone4_5", "architectures": ["Exaone4_5_ForConditionalGeneration"],
+                      "text_config": {"model_type": "exaone4_5_text"}})"),
+      Target::TaskModel);
+  ASSERT_TRUE(lm) << lm.error().message;
+  EXPECT_EQ(measure(lm->model).parameters, 11'681'508'096ull + 419'430'400ull);
+}
+
 }  // namespace
