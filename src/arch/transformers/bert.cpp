@@ -118,6 +118,14 @@ ModulePtr bert_model(const BertShape& s, bool roberta, const Config& c, bool poo
   return m;
 }
 
+}  // namespace
+
+ModulePtr bert::model(const BertShape& s, bool roberta, const Config& c, bool pooler) {
+  return bert_model(s, roberta, c, pooler, false);
+}
+
+namespace {
+
 // BertPredictionHeadTransform + decoder tied to the word embeddings (BertLMPredictionHead).
 ModulePtr bert_lm_head(const BertShape& s, const std::string& base) {
   auto transform = make("BertPredictionHeadTransform");

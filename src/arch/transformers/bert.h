@@ -24,5 +24,8 @@ ModulePtr layer(const BertShape& s);
 ModulePtr layer_with(const std::string& p, ModulePtr self, int64_t hidden, int64_t inter, const std::string& act);
 // <P>Embeddings: word, position (last when `roberta`), token-type embeddings, LayerNorm, position_ids/token_type_ids.
 ModulePtr embeddings(const BertShape& s, bool roberta, const Config& c);
+// <P>Model: embeddings, encoder.layer.N and, with `pooler`, <P>Pooler (dense + Tanh) -- the text towers of the
+// contrastive families (ALIGN, CLAP) are this tree under their prefix.
+ModulePtr model(const BertShape& s, bool roberta, const Config& c, bool pooler);
 
 }  // namespace memfit::bert

@@ -308,6 +308,28 @@ const std::vector<std::string> kTypes = {
     "udop",
     "perceiver",
     "patchtsmixer",
+    // multimodal / contrastive long tail (align.cpp, xclip.cpp, groupvit.cpp, flava.cpp, clap.cpp, kosmos2.cpp, ...)
+    "glm_image",
+    "cosmos3_edge",
+    "cosmos3_omni",
+    "gemma4_unified",
+    "exaone4_5_vision",
+    "align",
+    "deepseek_vl_hybrid",
+    "videoprism",
+    "kosmos-2",
+    "kosmos-2.5",
+    "tvp",
+    "xclip",
+    "groupvit",
+    "flava",
+    "clap",
+    "minicpmv4_6",
+    "janus",
+    "florence2",
+    "muse_glimmer",
+    "muse_glimmer_assistant",
+    "inkling_mm_model",
 };
 
 Json load(const fs::path& p) {

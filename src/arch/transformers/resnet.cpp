@@ -1,14 +1,18 @@
 // ResNet as transformers builds it (modeling_resnet.py, microsoft/resnet-50): a conv stem, stages of basic or
 // bottleneck layers made of ResNetConvLayer (conv + BatchNorm + act) with a ResNetShortCut where shapes change.
-// (timm's ResNet is timm/resnet.cpp.)
+// (timm's ResNet is timm/resnet.cpp.) ResNetBackbone (load_backbone of a resnet backbone_config) is the same stem and
+// encoder without the pooler.
+#include "arch/transformers/resnet.h"
+
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
 #include "arch/registry.h"
 
 namespace memfit {
-namespace MEMFIT_TU {
 using namespace blocks;
+
+namespace {
 
 ModulePtr conv_layer(int64_t in, int64_t out, int64_t k, const std::string& act) {
   auto m = make("ResNetConvLayer");
@@ -44,7 +48,9 @@ ModulePtr res_layer(bool bottleneck, int64_t in, int64_t out, int64_t stride, co
   return m;
 }
 
-ModulePtr resnet_model(const Config& c) {
+}  // namespace
+
+ModulePtr resnet_model(const Config& c, bool backbone) {
   std::string act = c.s("hidden_act", "relu");
   std::string type = c.s("layer_type", "bottleneck");
   media::require(c, type == "bottleneck" || type == "basic", "layer_type must be `basic` or `bottleneck`");
@@ -74,19 +80,21 @@ ModulePtr resnet_model(const Config& c) {
   auto enc = make("ResNetEncoder");
   enc->add("stages", stages);
 
-  auto m = make("ResNetModel");
+  auto m = make(backbone ? "ResNetBackbone" : "ResNetModel");
   m->add("embedder", stem);
   m->add("encoder", enc);
-  m->add("pooler", leaf("AdaptiveAvgPool2d"));
+  if (!backbone) m->add("pooler", leaf("AdaptiveAvgPool2d"));
   return m;
 }
 
+namespace {
+
 Model build(const Config& c, std::string_view cls) {
   std::vector<std::string> no_split{"ResNetConvLayer", "ResNetShortCut"};
-  if (cls == "ResNetModel") return {resnet_model(c), no_split};
+  if (cls == "ResNetModel") return {resnet_model(c, false), no_split};
   if (cls == "ResNetForImageClassification") {
     auto root = make(std::string(cls));
-    root->add("resnet", resnet_model(c));
+    root->add("resnet", resnet_model(c, false));
     auto head = make("Sequential");
     head->add("0", leaf("Flatten"));
     head->add("1", media::linear_or_identity(media::dims(c, "hidden_sizes", {256, 512, 1024, 2048}).back(),

@@ -160,6 +160,11 @@ MEMFIT_FAMILY({"swinv2"}, "Swinv2", [](const Config& c, std::string_view cls) {
 
 }  // namespace
 
+ModulePtr swin_v4_layer(const Config& c, const std::string& p, int64_t dim, int64_t heads, int64_t window,
+                        bool drop_path) {
+  return layer(c, Variant{p, false}, dim, heads, window, drop_path);
+}
+
 ModulePtr maskformer_swin_backbone(const Config& c) {
   int64_t features = 0;
   auto b = make("MaskFormerSwinBackbone");

@@ -3,6 +3,7 @@
 #include "arch/transformers/vision_towers.h"
 
 #include "arch/blocks.h"
+#include "arch/transformers/clip_layer.h"
 #include "arch/transformers/heads.h"
 #include "arch/registry.h"
 
@@ -96,6 +97,10 @@ int64_t num_patches(const Config& c, int64_t image_def, int64_t patch_def) {
 }
 
 }  // namespace
+
+ModulePtr clip_encoder_layer(const std::string& p, int64_t hidden, int64_t inter, const std::string& act) {
+  return encoder(p, TowerShape{hidden, inter, 1, 1, act}, false)->child("layers")->child("0");
+}
 
 Model clip_vision_model(const Config& c, std::string p) {
   TowerShape s = read_tower(c, 768, 3072, 12, 12, "quick_gelu");
