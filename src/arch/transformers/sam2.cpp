@@ -1,10 +1,12 @@
 // SAM 2's image encoder: transformers' modeling_sam2.py. Sam2HieraDetModel (a patch conv, a background position
 // embedding plus a tiled window one, multi-scale blocks whose first block per stage widens the channels with a
 // projection) and Sam2VisionModel (that backbone, or the one AutoModel builds from backbone_config, plus an FPN neck
-// of 1x1 convs).
+// of 1x1 convs). EdgeTamVisionModel (modeling_edgetam.py): the same neck over the TimmWrapperModel AutoModel builds
+// from its timm backbone_config (features_only RepViT).
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
+#include "arch/transformers/multimodal.h"
 #include "arch/transformers/vision_towers.h"
 #include "arch/registry.h"
 
@@ -77,6 +79,26 @@ ModulePtr vision_model(const Config& c) {
   return m;
 }
 
+// EdgeTamVisionModel: AutoModel of the timm backbone_config, and the FPN neck.
+Model edgetam_vision(const Config& c, std::string_view cls) {
+  if (cls != "EdgeTamVisionModel") heads::unsupported(cls);
+  SubConfig bc = sub_config(c, "backbone_config", {{"model_type", "timm_wrapper"}}, "timm_wrapper");
+  Model bb = auto_model(bc.c);
+  int64_t fpn = media::dim(c, "fpn_hidden_size", 256), k = media::dim(c, "fpn_kernel_size", 1);
+  media::require(c, k <= 64, "fpn_kernel_size out of range");
+  auto convs = make("ModuleList");
+  auto channels = media::dims(c, "backbone_channel_list", {384, 192, 96, 48});
+  for (size_t i = 0; i < channels.size(); ++i) convs->add(std::to_string(i), conv2d(channels[i], fpn, k));
+  auto neck = make("EdgeTamVisionNeck");
+  neck->add("position_encoding", leaf("EdgeTamSinePositionEmbedding"));
+  neck->add("convs", convs);
+  auto m = make("EdgeTamVisionModel");
+  m->add("backbone", bb.root);
+  m->add("neck", neck);
+  return {m, bb.no_split};
+}
+
+MEMFIT_FAMILY({"edgetam_vision_model"}, "EdgeTamVision", edgetam_vision);
 MEMFIT_FAMILY({"sam2_hiera_det_model"}, "Sam2HieraDet", [](const Config& c, std::string_view cls) -> Model {
   if (cls != "Sam2HieraDetModel") heads::unsupported(cls);
   return {hiera_det(c), {}};

@@ -1,7 +1,10 @@
 // TimmWrapper: transformers' modeling_timm_wrapper.py, a timm model (built by memfit's timm families from the
 // config's `architecture` and `model_args`) under `timm_model`. AutoModel asks timm for no classifier
-// (num_classes=0); TimmWrapperForImageClassification for num_labels classes. gemma3n_vision is the same wrapper
-// around Gemma 3n's MobileNetV5 encoder.
+// (num_classes=0); TimmWrapperForImageClassification for num_labels classes; model_args.features_only (EdgeTAM's
+// backbone) keeps the modules up to the feature stages. gemma3n_vision is the same wrapper around Gemma 3n's
+// MobileNetV5 encoder.
+#include <algorithm>
+
 #include "arch/timm/mobilenetv5.h"
 #include "arch/transformers/heads.h"
 #include "arch/registry.h"
@@ -9,16 +12,33 @@
 namespace memfit {
 namespace {
 
+// timm's features_only network (FeatureListNet) of a model whose features are its `stages`: the model without the
+// modules after them (its head), the way FeatureListNet keeps modules up to the last feature stage.
+ModulePtr features_only(ModulePtr m, const std::string& arch) {
+  auto it = std::find_if(m->children.begin(), m->children.end(), [](const auto& ch) { return ch.first == "stages"; });
+  if (it == m->children.end()) heads::unsupported("TimmWrapper around timm `" + arch + "` with features_only");
+  m->children.erase(it + 1, m->children.end());
+  m->cls = "FeatureListNet";
+  return m;
+}
+
 ModulePtr timm_model(const Config& c, int64_t num_classes) {
   Json tc = c.raw();
   tc["num_classes"] = num_classes;
   if (tc.contains("model_args") && tc["model_args"].is_null()) tc.erase("model_args");
+  bool features = false;
+  if (auto it = tc.find("model_args"); it != tc.end() && it->is_object() && it->contains("features_only")) {
+    features = (*it)["features_only"].is_boolean() && (*it)["features_only"].get<bool>();
+    it->erase("features_only");
+    it->erase("out_indices");
+    if (features) tc["num_classes"] = 0;
+  }
   std::string arch = c.s("architecture", "resnet50");
   if (arch.starts_with("mobilenetv5_") && arch.ends_with("_enc"))
     if (ModulePtr enc = mobilenetv5_encoder(arch)) return enc;
   auto built = build_timm(tc, arch);
   if (!built) heads::unsupported("TimmWrapper around timm `" + arch + "`: " + built.error().message);
-  return built->model.root;
+  return features ? features_only(built->model.root, arch) : built->model.root;
 }
 
 Model build(const Config& c, std::string_view cls) {
