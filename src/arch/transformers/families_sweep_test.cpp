@@ -273,7 +273,7 @@ const std::vector<std::string> kTypes = {
     // Mask2Former / OneFormer, MM Grounding DINO
     "sam2_video", "sam3_tracker", "sam3_tracker_video", "sam3_video", "sam3_lite_text", "edgetam",
     "edgetam_vision_model", "rt_detr_v2", "pp_doclayout_v3", "deimv2", "lw_detr", "rf_detr", "mask2former",
-    "oneformer", "mm-grounding-dino",
+    "oneformer", "mm-grounding-dino", "omdet-turbo",
 };
 
 Json load(const fs::path& p) {

@@ -141,12 +141,7 @@ ModulePtr decoder_layer(const Config& c, const Variant& v) {
   self->add("k_proj", linear(d, sh * hd, bias));
   self->add("v_proj", linear(d, sh * hd, bias));
   self->add("o_proj", linear(sh * hd, d, bias));
-  auto da = make(v.p + "MultiscaleDeformableAttention");
-  da->add("attn", leaf("MultiScaleDeformableAttention"));
-  da->add("sampling_offsets", linear(d, ch * levels * points * 2));
-  da->add("attention_weights", linear(d, ch * levels * points));
-  da->add("value_proj", linear(d, d));
-  da->add("output_proj", linear(d, d));
+  auto da = rt_detr::deformable_attention(v.p, d, ch, levels, points);
   int64_t ffn = media::dim(c, "decoder_ffn_dim", 2048);
   auto mlp = make(v.p + "MLP");
   mlp->add("activation_fn", leaf(act_class(c.s("decoder_activation_function", "relu"))));

@@ -13,6 +13,7 @@
 #include "arch/transformers/auto_class.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
+#include "arch/transformers/rt_detr.h"
 #include "arch/transformers/vision_towers.h"
 #include "arch/registry.h"
 
@@ -21,15 +22,6 @@ namespace {
 using namespace blocks;
 
 ModulePtr group_norm(int64_t ch) { return layer_norm(ch, true, "GroupNorm"); }
-
-ModulePtr deformable_attention(const std::string& p, int64_t d, int64_t heads, int64_t levels, int64_t points) {
-  auto a = make(p + "PixelDecoderEncoderMultiscaleDeformableAttention");
-  a->add("sampling_offsets", linear(d, heads * levels * points * 2));
-  a->add("attention_weights", linear(d, heads * levels * points));
-  a->add("value_proj", linear(d, d));
-  a->add("output_proj", linear(d, d));
-  return a;
-}
 
 ModulePtr pixel_decoder(const Config& c, const mask2former::Keys& k, const std::vector<int64_t>& channels) {
   const std::string& p = k.p;
@@ -47,7 +39,7 @@ ModulePtr pixel_decoder(const Config& c, const mask2former::Keys& k, const std::
   d->add("input_projections", projs);
   int64_t ffn = media::dim(c, "encoder_feedforward_dim", 1024);
   auto l = make(p + "PixelDecoderEncoderLayer");
-  l->add("self_attn", deformable_attention(p, f, heads, 3, 4));
+  l->add("self_attn", rt_detr::deformable_attention(p + "PixelDecoderEncoder", f, heads, 3, 4, false));
   l->add("self_attn_layer_norm", layer_norm(f));
   l->add("fc1", linear(f, ffn));
   l->add("fc2", linear(ffn, f));

@@ -31,14 +31,7 @@ ModulePtr attention(int64_t d) {
 }
 
 ModulePtr deformable(const Config& c, int64_t d, int64_t heads, int64_t points) {
-  int64_t levels = media::count(c, "num_feature_levels", 4);
-  auto a = make(kP + "MultiscaleDeformableAttention");
-  a->add("attn", leaf("MultiScaleDeformableAttention"));
-  a->add("sampling_offsets", linear(d, heads * levels * points * 2));
-  a->add("attention_weights", linear(d, heads * levels * points));
-  a->add("value_proj", linear(d, d));
-  a->add("output_proj", linear(d, d));
-  return a;
+  return rt_detr::deformable_attention(kP, d, heads, media::count(c, "num_feature_levels", 4), points);
 }
 
 ModulePtr encoder_layer(const Config& c, int64_t d) {

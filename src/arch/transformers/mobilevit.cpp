@@ -8,6 +8,8 @@
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
+#include "arch/transformers/vision_towers.h"
+#include "arch/transformers/vit_v4.h"
 #include "arch/registry.h"
 
 namespace memfit {
@@ -50,33 +52,16 @@ ModulePtr mobilenet_layer(const Config& c, int64_t in, int64_t out, int64_t stag
   return l;
 }
 
+// MobileViTTransformerLayer: the transformers 4 ViT layer over hidden_sizes[i] with an int(hidden * mlp_ratio) FFN.
 ModulePtr transformer_layer(const Config& c, int64_t h) {
-  int64_t heads = media::dim(c, "num_attention_heads", 4);
-  media::divisible(c, h, heads, "hidden_sizes / num_attention_heads");
+  media::divisible(c, h, media::dim(c, "num_attention_heads", 4), "hidden_sizes / num_attention_heads");
   auto inter = static_cast<int64_t>(static_cast<double>(h) * c.f("mlp_ratio", 2.0));
   media::require(c, inter > 0 && inter <= media::kMaxDim, "mlp_ratio out of range");
-  bool qkv_bias = c.b("qkv_bias", true);
-  auto self = make("MobileViTSelfAttention");
-  for (const char* n : {"query", "key", "value"}) self->add(n, linear(h, h, qkv_bias));
-  self->add("dropout", leaf("Dropout"));
-  auto so = make("MobileViTSelfOutput");
-  so->add("dense", linear(h, h));
-  so->add("dropout", leaf("Dropout"));
-  auto attn = make("MobileViTAttention");
-  attn->add("attention", self);
-  attn->add("output", so);
-  auto im = make("MobileViTIntermediate");
-  im->add("dense", linear(h, inter));
-  im->add("intermediate_act_fn", leaf(act_class(c.s("hidden_act", "silu"))));
-  auto out = make("MobileViTOutput");
-  out->add("dense", linear(inter, h));
-  out->add("dropout", leaf("Dropout"));
-  auto l = make("MobileViTTransformerLayer");
-  l->add("attention", attn);
-  l->add("intermediate", im);
-  l->add("output", out);
-  l->add("layernorm_before", layer_norm(h));
-  l->add("layernorm_after", layer_norm(h));
+  Json j = c.raw();
+  j["intermediate_size"] = inter;
+  SubConfig lc = make_config(Json::object(), j, "mobilevit");
+  auto l = vit_v4_layer(lc.c, "MobileViT", "MobileViTSelfAttention", h);
+  l->cls = "MobileViTTransformerLayer";
   return l;
 }
 

@@ -164,12 +164,7 @@ ModulePtr decoder_layer(const Config& c, const std::string& p, bool v2) {
   media::divisible(c, d, heads, "d_model / decoder_attention_heads");
   int64_t levels = v2 ? media::dim(c, "decoder_n_levels", 3) : media::dim(c, "num_feature_levels", 3);
   int64_t points = media::dim(c, "decoder_n_points", 4);
-  auto da = make(p + "MultiscaleDeformableAttention");
-  if (!v2) da->add("attn", leaf("MultiScaleDeformableAttention"));
-  da->add("sampling_offsets", linear(d, heads * levels * points * 2));
-  da->add("attention_weights", linear(d, heads * levels * points));
-  da->add("value_proj", linear(d, d));
-  da->add("output_proj", linear(d, d));
+  auto da = rt_detr::deformable_attention(p, d, heads, levels, points, !v2);
   if (v2) da->buffer("n_points_scale", {levels * points}, DType::F32);
   auto l = make(p + "DecoderLayer");
   l->add("self_attn", self_attention(p, d));
@@ -187,6 +182,17 @@ ModulePtr proj(int64_t in, int64_t out, int64_t k) { return module_list({conv2d(
 
 namespace rt_detr {
 using namespace blocks;
+
+ModulePtr deformable_attention(const std::string& p, int64_t d, int64_t heads, int64_t levels, int64_t points,
+                               bool kernel) {
+  auto a = make(p + "MultiscaleDeformableAttention");
+  if (kernel) a->add("attn", leaf("MultiScaleDeformableAttention"));
+  a->add("sampling_offsets", linear(d, heads * levels * points * 2));
+  a->add("attention_weights", linear(d, heads * levels * points));
+  a->add("value_proj", linear(d, d));
+  a->add("output_proj", linear(d, d));
+  return a;
+}
 
 ModulePtr prediction_head(const std::string& p, int64_t in, int64_t hidden, int64_t out, int64_t layers) {
   auto m = make(p + "MLPPredictionHead");

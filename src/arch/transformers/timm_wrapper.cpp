@@ -3,24 +3,13 @@
 // (num_classes=0); TimmWrapperForImageClassification for num_labels classes; model_args.features_only (EdgeTAM's
 // backbone) keeps the modules up to the feature stages. gemma3n_vision is the same wrapper around Gemma 3n's
 // MobileNetV5 encoder.
-#include <algorithm>
-
 #include "arch/timm/mobilenetv5.h"
+#include "arch/transformers/auto_class.h"
 #include "arch/transformers/heads.h"
 #include "arch/registry.h"
 
 namespace memfit {
 namespace {
-
-// timm's features_only network (FeatureListNet) of a model whose features are its `stages`: the model without the
-// modules after them (its head), the way FeatureListNet keeps modules up to the last feature stage.
-ModulePtr features_only(ModulePtr m, const std::string& arch) {
-  auto it = std::find_if(m->children.begin(), m->children.end(), [](const auto& ch) { return ch.first == "stages"; });
-  if (it == m->children.end()) heads::unsupported("TimmWrapper around timm `" + arch + "` with features_only");
-  m->children.erase(it + 1, m->children.end());
-  m->cls = "FeatureListNet";
-  return m;
-}
 
 ModulePtr timm_model(const Config& c, int64_t num_classes) {
   Json tc = c.raw();
@@ -38,7 +27,7 @@ ModulePtr timm_model(const Config& c, int64_t num_classes) {
     if (ModulePtr enc = mobilenetv5_encoder(arch)) return enc;
   auto built = build_timm(tc, arch);
   if (!built) heads::unsupported("TimmWrapper around timm `" + arch + "`: " + built.error().message);
-  return features ? features_only(built->model.root, arch) : built->model.root;
+  return features ? timm_features_only(built->model.root, arch) : built->model.root;
 }
 
 Model build(const Config& c, std::string_view cls) {
