@@ -85,7 +85,14 @@ MEMFIT_FAMILY({"clip_vision_model"}, "CLIPVision", [](const Config& c, std::stri
                {"CLIPEncoderLayer", "CLIPTextEmbeddings", "CLIPVisionEmbeddings"});
 });
 MEMFIT_FAMILY({"clip_text_model"}, "CLIPText", [](const Config& c, std::string_view cls) {
-  return tower(cls, "CLIPTextModel", clip_text_model(c), {"CLIPEncoderLayer", "CLIPTextEmbeddings", "CLIPVisionEmbeddings"});
+  std::vector<std::string> no_split{"CLIPEncoderLayer", "CLIPTextEmbeddings", "CLIPVisionEmbeddings"};
+  if (cls == "CLIPTextModelWithProjection") {  // e.g. Sam3Model's text encoder: text_model + a bias-free projection
+    auto root = make("CLIPTextModelWithProjection");
+    root->add("text_model", clip_text_model(c).root);
+    root->add("text_projection", linear(c.i("hidden_size", 512), c.i("projection_dim", 512), false));
+    return Model{root, no_split};
+  }
+  return tower(cls, "CLIPTextModel", clip_text_model(c), no_split);
 });
 MEMFIT_FAMILY({"siglip_vision_model"}, "SiglipVision", [](const Config& c, std::string_view cls) {
   return tower(cls, "SiglipVisionModel", siglip_vision_model(c),

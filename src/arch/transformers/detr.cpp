@@ -14,10 +14,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
-using namespace blocks;
 
-// Replaces every BatchNorm2d below `m` by <P>FrozenBatchNorm2d: weight, bias, running_mean, running_var buffers.
 void freeze_batch_norm(Module& m, const std::string& p) {
   for (auto& [name, child] : m.children) {
     if (child->cls == "BatchNorm2d") {
@@ -30,6 +27,9 @@ void freeze_batch_norm(Module& m, const std::string& p) {
     }
   }
 }
+
+namespace {
+using namespace blocks;
 
 // The timm backbone (features_only: no pooling or classifier) and its last feature width.
 ModulePtr timm_backbone(const Config& c, const std::string& p, int64_t& channels) {

@@ -330,6 +330,11 @@ const std::vector<std::string> kTypes = {
     "muse_glimmer",
     "muse_glimmer_assistant",
     "inkling_mm_model",
+    // vision (wVision): SAM 2 / SAM 3 promptable and video models, EdgeTAM, the RT-DETR line, LW/RF-DETR,
+    // Mask2Former / OneFormer, MM Grounding DINO
+    "sam2_video", "sam3_tracker", "sam3_tracker_video", "sam3_video", "sam3_lite_text", "edgetam",
+    "edgetam_vision_model", "rt_detr_v2", "pp_doclayout_v3", "deimv2", "lw_detr", "rf_detr", "mask2former",
+    "oneformer", "mm-grounding-dino", "omdet-turbo",
 };
 
 Json load(const fs::path& p) {

@@ -1,10 +1,12 @@
 // SAM 2's image encoder: transformers' modeling_sam2.py. Sam2HieraDetModel (a patch conv, a background position
 // embedding plus a tiled window one, multi-scale blocks whose first block per stage widens the channels with a
 // projection) and Sam2VisionModel (that backbone, or the one AutoModel builds from backbone_config, plus an FPN neck
-// of 1x1 convs).
+// of 1x1 convs). EdgeTamVisionModel (modeling_edgetam.py): the same neck over the TimmWrapperModel AutoModel builds
+// from its timm backbone_config (features_only RepViT).
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
+#include "arch/transformers/multimodal.h"
 #include "arch/transformers/vision_towers.h"
 #include "arch/registry.h"
 
@@ -59,31 +61,45 @@ ModulePtr hiera_det(const Config& c) {
   return m;
 }
 
-ModulePtr vision_model(const Config& c) {
-  SubConfig bc = sub_config(c, "backbone_config", {{"model_type", "sam2_hiera_det_model"}}, "sam2_hiera_det_model");
-  if (bc.c.s("model_type", "sam2_hiera_det_model") != "sam2_hiera_det_model")
-    heads::unsupported("Sam2VisionModel with a " + bc.c.s("model_type", "") + " backbone");
+// <P>VisionModel: `backbone` and the FPN neck (a conv per backbone_channel_list entry to fpn_hidden_size).
+ModulePtr vision_model(const Config& c, const std::string& p, ModulePtr backbone, std::vector<int64_t> channels) {
   int64_t fpn = media::dim(c, "fpn_hidden_size", 256), k = media::dim(c, "fpn_kernel_size", 1);
   media::require(c, k <= 64, "fpn_kernel_size out of range");
   auto convs = make("ModuleList");
-  auto channels = media::dims(c, "backbone_channel_list", {768, 384, 192, 96});
+  channels = media::dims(c, "backbone_channel_list", std::move(channels));
   for (size_t i = 0; i < channels.size(); ++i) convs->add(std::to_string(i), conv2d(channels[i], fpn, k));
-  auto neck = make("Sam2VisionNeck");
-  neck->add("position_encoding", leaf("Sam2SinePositionEmbedding"));
+  auto neck = make(p + "VisionNeck");
+  neck->add("position_encoding", leaf(p + "SinePositionEmbedding"));
   neck->add("convs", convs);
-  auto m = make("Sam2VisionModel");
-  m->add("backbone", hiera_det(bc.c));
+  auto m = make(p + "VisionModel");
+  m->add("backbone", std::move(backbone));
   m->add("neck", neck);
   return m;
 }
 
+ModulePtr sam2_vision_model(const Config& c) {
+  SubConfig bc = sub_config(c, "backbone_config", {{"model_type", "sam2_hiera_det_model"}}, "sam2_hiera_det_model");
+  if (bc.c.s("model_type", "sam2_hiera_det_model") != "sam2_hiera_det_model")
+    heads::unsupported("Sam2VisionModel with a " + bc.c.s("model_type", "") + " backbone");
+  return vision_model(c, "Sam2", hiera_det(bc.c), {768, 384, 192, 96});
+}
+
+// EdgeTamVisionModel: the neck over AutoModel of the timm backbone_config.
+Model edgetam_vision(const Config& c, std::string_view cls) {
+  if (cls != "EdgeTamVisionModel") heads::unsupported(cls);
+  SubConfig bc = sub_config(c, "backbone_config", {{"model_type", "timm_wrapper"}}, "timm_wrapper");
+  Model bb = auto_model(bc.c);
+  return {vision_model(c, "EdgeTam", bb.root, {384, 192, 96, 48}), bb.no_split};
+}
+
+MEMFIT_FAMILY({"edgetam_vision_model"}, "EdgeTamVision", edgetam_vision);
 MEMFIT_FAMILY({"sam2_hiera_det_model"}, "Sam2HieraDet", [](const Config& c, std::string_view cls) -> Model {
   if (cls != "Sam2HieraDetModel") heads::unsupported(cls);
   return {hiera_det(c), {}};
 }, "Sam2HieraDetModel");
 MEMFIT_FAMILY({"sam2_vision_model"}, "Sam2Vision", [](const Config& c, std::string_view cls) -> Model {
   if (cls != "Sam2VisionModel") heads::unsupported(cls);
-  return {vision_model(c), {}};
+  return {sam2_vision_model(c), {}};
 });
 
 }  // namespace

@@ -122,6 +122,18 @@ Model build(const Config& c, std::string_view cls) {
       root->add("classifier", media::linear_or_identity(features, heads::num_labels(c)));
     }
     m = {root, no_split};
+  } else if (cls == "SwinBackbone") {  // load_backbone's: swin (no pooler), a LayerNorm per out_features stage
+    auto root = make("SwinBackbone");
+    root->add("swin", swin_model(c, false, false));
+    auto depths = media::dims(c, "depths", {2, 2, 6, 2}, 0);
+    auto norms = make("ModuleDict");
+    for (int64_t i : media::dims(c, "out_indices", {static_cast<int64_t>(depths.size())}, 0)) {
+      media::require(c, i <= static_cast<int64_t>(depths.size()), "out_indices out of range");
+      int64_t ch = media::dim(c, "embed_dim", 96) << (i == 0 ? 0 : i - 1);  // stem, then stage i
+      norms->add(i == 0 ? "stem" : "stage" + std::to_string(i), layer_norm(ch));
+    }
+    root->add("hidden_states_norms", norms);
+    m = {root, no_split};
   } else {
     heads::unsupported(cls);
   }
