@@ -11,12 +11,6 @@
 namespace {
 using namespace memfit;
 
-TEST(Dbrx, DefaultConfigFailsLikeTransformers) {
-  auto built = build_transformers(Json::parse(R"({"model_type": "dbrx"})"));
-  ASSERT_FALSE(built);
-  EXPECT_NE(built.error().message.find("rope_theta"), std::string::npos);
-}
-
 TEST(Dbrx, DefaultSizesWithRopeTheta) {
   // DbrxConfig() + attn_config.rope_theta: d_model 2048, 16 heads (head_dim 128), 24 blocks, vocab 32000,
   // kv_n_heads 1, ffn_hidden_size 3584, 4 experts.

@@ -10,12 +10,6 @@
 namespace {
 using namespace memfit;
 
-TEST(Esm, DefaultConfigFailsLikeTransformers) {
-  auto built = build_transformers(Json::parse(R"({"model_type": "esm"})"));
-  ASSERT_FALSE(built);
-  EXPECT_NE(built.error().message.find("vocab_size"), std::string::npos);
-}
-
 TEST(Esm, DefaultSizesWithVocab) {
   // EsmConfig() + vocab_size 33: hidden 768, 12 layers, 12 heads, intermediate 3072, 1026 absolute positions.
   auto built = build_transformers(Json::parse(R"({"model_type": "esm", "vocab_size": 33})"));

@@ -10,14 +10,6 @@
 namespace {
 using namespace memfit;
 
-TEST(HunYuanV1, DefaultConfigsFailLikeTransformers) {
-  for (const char* t : {"hunyuan_v1_dense", "hunyuan_v1_moe"}) {
-    auto built = build_transformers(Json{{"model_type", t}});
-    ASSERT_FALSE(built) << t;
-    EXPECT_NE(built.error().message.find("head_dim"), std::string::npos);
-  }
-}
-
 TEST(HunYuanV1, DenseDefaultsWithHeadDim) {
   // HunYuanDenseV1Config() + head_dim 128: vocab 290943, hidden 4096, intermediate 11008, 32 layers, 32 heads and
   // 32 key/value heads, untied.

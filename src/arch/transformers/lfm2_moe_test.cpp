@@ -10,12 +10,6 @@
 namespace {
 using namespace memfit;
 
-TEST(Lfm2Moe, DefaultConfigFailsLikeTransformers) {
-  auto built = build_transformers(Json::parse(R"({"model_type": "lfm2_moe"})"));
-  ASSERT_FALSE(built);
-  EXPECT_NE(built.error().message.find("layer_types"), std::string::npos);
-}
-
 // LiquidAI/LFM2-8B-A1B's sizes: 24 layers, 6 of them attention (the positions do not change the sizes).
 Json config() {
   Json j = Json::parse(R"({
