@@ -215,7 +215,8 @@ Model build(const Config& c, std::string_view cls, const Variant& v) {
     // The decoder now comes first, so the shared word embedding is named (and sized) there, as PyTorch dedupes it.
     if (auto lm = root->child("lm_head")) {
       lm->child("decoder")->params[0].second.tied_to.clear();
-      root->child(base)->child("embeddings")->child("word_embeddings")->params[0].second.tied_to = "lm_head.decoder.weight";
+      auto word = root->child(base)->child("embeddings")->child("word_embeddings");
+      word->params[0].second.tied_to = "lm_head.decoder.weight";
     }
   }
   return {root, no_split};

@@ -19,7 +19,7 @@ struct EsmShape {
   bool rotary, absolute, layer_norm_before, cross;
 };
 
-EsmShape read(const Config& c) {
+EsmShape esm_shape(const Config& c) {
   if (!c.has("vocab_size"))
     throw ConfigError(fmt::format("config key `vocab_size` is null: EsmEmbeddings needs it, as in transformers "
                                   "(model_type `{}`)", c.model_type()));
@@ -37,7 +37,7 @@ EsmShape read(const Config& c) {
   return s;
 }
 
-ModulePtr attention(const EsmShape& s) {
+ModulePtr esm_attention(const EsmShape& s) {
   auto self = make("EsmSelfAttention");
   for (const char* n : {"query", "key", "value"}) self->add(n, linear(s.hidden, s.hidden));
   auto out = make("EsmSelfOutput");
@@ -59,8 +59,8 @@ ModulePtr esm_model(const EsmShape& s, bool pooler) {
   if (s.absolute) emb->add("position_embeddings", embedding(s.max_pos, s.hidden));
 
   auto layer = make("EsmLayer");
-  layer->add("attention", attention(s));
-  if (s.cross) layer->add("crossattention", attention(s));
+  layer->add("attention", esm_attention(s));
+  if (s.cross) layer->add("crossattention", esm_attention(s));
   auto inter = make("EsmIntermediate");
   inter->add("dense", linear(s.hidden, s.inter));
   auto out = make("EsmOutput");
@@ -95,7 +95,7 @@ ModulePtr esm_model(const EsmShape& s, bool pooler) {
 }
 
 Model build(const Config& c, std::string_view cls) {
-  const EsmShape s = read(c);
+  const EsmShape s = esm_shape(c);
   std::vector<std::string> no_split{"EsmLayer", "EsmFoldTriangularSelfAttentionBlock", "EsmEmbeddings"};
   if (cls == "EsmModel") return {esm_model(s, true), no_split};
   auto root = make(std::string(cls));

@@ -13,7 +13,7 @@ namespace memfit {
 namespace {
 using namespace blocks;
 
-DecoderSpec read(const Config& c, const std::string& prefix) {
+DecoderSpec hunyuan_spec(const Config& c, const std::string& prefix) {
   if (!c.has("head_dim"))
     throw ConfigError(fmt::format("config key `head_dim` is null: {}Attention needs it, as in transformers "
                                   "(model_type `{}`)", prefix, c.model_type()));
@@ -29,12 +29,12 @@ DecoderSpec read(const Config& c, const std::string& prefix) {
 }
 
 MEMFIT_FAMILY({"hunyuan_v1_dense"}, "HunYuanDenseV1", [](const Config& c, std::string_view cls) {
-  return decoder_for(read(c, "HunYuanDenseV1"), cls);
+  return decoder_for(hunyuan_spec(c, "HunYuanDenseV1"), cls);
 });
 
 MEMFIT_FAMILY({"hunyuan_v1_moe"}, "HunYuanMoEV1", [](const Config& c, std::string_view cls) {
   const std::string p = "HunYuanMoEV1";
-  DecoderSpec s = read(c, p);
+  DecoderSpec s = hunyuan_spec(c, p);
   const int64_t experts = moe::experts_count(c, {"num_experts"}, 1);
   auto gate = make(p + "Gate");
   gate->add("wg", linear(s.hidden, experts, false));

@@ -33,7 +33,7 @@ int64_t ff_dim(const Config& c) {
   return moe::dim(c, "intermediate_size", inter);
 }
 
-DecoderSpec read(const Config& c, int64_t hidden_default) {
+DecoderSpec lfm2_spec(const Config& c, int64_t hidden_default) {
   DecoderSpec s;
   s.vocab = moe::count(c, {"vocab_size"}, 65536);
   s.hidden = moe::count(c, {"hidden_size"}, hidden_default);
@@ -45,7 +45,7 @@ DecoderSpec read(const Config& c, int64_t hidden_default) {
   return s;
 }
 
-ModulePtr swiglu(const std::string& p, int64_t h, int64_t ff) {
+ModulePtr lfm2_mlp(const std::string& p, int64_t h, int64_t ff) {
   auto mlp = make(p + "MLP");
   mlp->add("w1", linear(h, ff, false));
   mlp->add("w3", linear(h, ff, false));
@@ -54,7 +54,7 @@ ModulePtr swiglu(const std::string& p, int64_t h, int64_t ff) {
 }
 
 // The two operators, [0] the short convolution and [1] attention.
-std::array<ModulePtr, 2> operators(const std::string& p, const Config& c, const DecoderSpec& s) {
+std::array<ModulePtr, 2> lfm2_operators(const std::string& p, const Config& c, const DecoderSpec& s) {
   const int64_t h = s.hidden, kernel = moe::count(c, {"conv_L_cache"}, 3);
   const bool conv_bias = c.b("conv_bias", false);
   auto attn = make(p + "Attention");
@@ -71,7 +71,8 @@ std::array<ModulePtr, 2> operators(const std::string& p, const Config& c, const 
   return {conv, attn};
 }
 
-ModulePtr layer(const std::string& p, const std::array<ModulePtr, 2>& ops, bool is_attn, ModulePtr ffn, int64_t h) {
+ModulePtr lfm2_layer(const std::string& p, const std::array<ModulePtr, 2>& ops, bool is_attn, ModulePtr ffn,
+                     int64_t h) {
   auto l = make(p + "DecoderLayer");
   l->add(is_attn ? "self_attn" : "conv", ops[is_attn]);
   l->add("feed_forward", std::move(ffn));
@@ -81,7 +82,7 @@ ModulePtr layer(const std::string& p, const std::array<ModulePtr, 2>& ops, bool 
 }
 
 ModulePtr lfm2_model(const Config& c) {
-  DecoderSpec s = read(c, 2560);
+  DecoderSpec s = lfm2_spec(c, 2560);
   std::vector<std::string> types = c.strings("layer_types");
   if (types.empty()) {
     std::vector<int64_t> full = c.has("full_attn_idxs") ? c.ints("full_attn_idxs") : std::vector<int64_t>{};
@@ -89,9 +90,10 @@ ModulePtr lfm2_model(const Config& c) {
       types.push_back(!c.has("full_attn_idxs") || std::count(full.begin(), full.end(), i) ? "full_attention" : "conv");
   }
   if (static_cast<int64_t>(types.size()) < s.layers) throw ConfigError("config key `layer_types` is too short");
-  const auto ops = operators("Lfm2", c, s);
-  auto mlp = swiglu("Lfm2", s.hidden, ff_dim(c));
-  const ModulePtr kinds[2] = {layer("Lfm2", ops, false, mlp, s.hidden), layer("Lfm2", ops, true, mlp, s.hidden)};
+  const auto ops = lfm2_operators("Lfm2", c, s);
+  auto mlp = lfm2_mlp("Lfm2", s.hidden, ff_dim(c));
+  const ModulePtr kinds[2] = {lfm2_layer("Lfm2", ops, false, mlp, s.hidden),
+                              lfm2_layer("Lfm2", ops, true, mlp, s.hidden)};
   std::vector<ModulePtr> ls;
   for (int64_t i = 0; i < s.layers; ++i) ls.push_back(kinds[types[i] == "full_attention"]);
 
@@ -105,7 +107,7 @@ ModulePtr lfm2_model(const Config& c) {
 
 ModulePtr lfm2_moe_model(const Config& c) {
   const std::string p = "Lfm2Moe";
-  DecoderSpec s = read(c, 2048);
+  DecoderSpec s = lfm2_spec(c, 2048);
   const std::vector<std::string> types = c.strings("layer_types");
   if (static_cast<int64_t>(types.size()) < s.layers)
     throw ConfigError(fmt::format("config key `layer_types` lists {} layers, not {}: Lfm2MoeDecoderLayer indexes it, "
@@ -120,12 +122,12 @@ ModulePtr lfm2_moe_model(const Config& c) {
   sparse->add("experts", experts_mod);
   sparse->add("gate", moe::router(p + "TopKRouter", experts, h));
   if (c.b("use_expert_bias", true)) sparse->buffer("expert_bias", {experts}, DType::F32);
-  const ModulePtr ffn[2] = {swiglu(p, h, moe::count(c, {"intermediate_size"}, 7168)), sparse};
+  const ModulePtr ffn[2] = {lfm2_mlp(p, h, moe::count(c, {"intermediate_size"}, 7168)), sparse};
 
-  const auto ops = operators(p, c, s);
+  const auto ops = lfm2_operators(p, c, s);
   ModulePtr kinds[2][2];  // [attention][sparse], one node per kind shared by its layers
   for (int a = 0; a < 2; ++a)
-    for (int sp = 0; sp < 2; ++sp) kinds[a][sp] = layer(p, ops, a, ffn[sp], h);
+    for (int sp = 0; sp < 2; ++sp) kinds[a][sp] = lfm2_layer(p, ops, a, ffn[sp], h);
   std::vector<ModulePtr> ls;
   for (int64_t i = 0; i < s.layers; ++i) ls.push_back(kinds[types[i] == "full_attention"][i >= dense_layers]);
 

@@ -69,10 +69,10 @@ TEST(FalconMamba, FalconMamba7BByHand) {
       "tie_word_embeddings": false})");
   auto built = build_transformers(j, Target::TaskModel);
   ASSERT_TRUE(built) << built.error().message;
-  // Per block (intermediate 2*4096 = 8192): conv1d 8192*4 + 8192 = 40,960; in_proj 4096*16384 = 67,108,864; x_proj 8192*(256+32) = 2,359,296;
-  // dt_proj 256*8192 + 8192 = 2,105,344; A_log 8192*16 = 131,072; D 8,192; out_proj 8192*4096 = 33,554,432;
-  // norm 4,096 -> 105,312,256. 64 blocks: 6,739,984,384; embeddings and lm_head 65024*4096 = 266,338,304 each;
-  // norm_f 4,096 -> 7,272,665,088 (published: 7.27B).
+  // Per block (intermediate 2*4096 = 8192): conv1d 8192*4 + 8192 = 40,960; in_proj 4096*16384 = 67,108,864;
+  // x_proj 8192*(256+32) = 2,359,296; dt_proj 256*8192 + 8192 = 2,105,344; A_log 8192*16 = 131,072; D 8,192;
+  // out_proj 8192*4096 = 33,554,432; norm 4,096 -> 105,312,256. 64 blocks: 6,739,984,384; embeddings and lm_head
+  // 65024*4096 = 266,338,304 each; norm_f 4,096 -> 7,272,665,088 (published: 7.27B).
   EXPECT_EQ(measure(built->model).parameters, 7272665088u);
   for (const auto& t : checkpoint_tensors(built->model)) EXPECT_EQ(t.name.find("layernorm"), std::string::npos);
 }
