@@ -252,7 +252,10 @@ MEMFIT_BERT_FAMILY("ernie", "Ernie", 30522, "ernie", false, false, true);
 // BigBird (modeling_big_bird.py): BERT's tree (block-sparse attention holds the same q/k/v), a bare Linear pooler.
 MEMFIT_BERT_FAMILY("big_bird", "BigBird", 50358, "bert", false, true);
 // CamemBERT (modeling_camembert.py): RoBERTa's tree; its task heads register before the `roberta` model.
-MEMFIT_BERT_FAMILY("camembert", "Camembert", 30522, "roberta", true, false, false, true);
+// AutoModelForPreTraining's class (the task model of a config without `architectures`) is the masked LM.
+MEMFIT_FAMILY({"camembert"}, "Camembert", [](const Config& c, std::string_view cls) {
+  return build(c, cls, Variant{"Camembert", 30522, "roberta", true, false, false, true});
+}, "", "CamembertForMaskedLM");
 
 }  // namespace
 }  // namespace memfit

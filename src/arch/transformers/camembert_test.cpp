@@ -43,6 +43,10 @@ TEST(Camembert, MaskedLMHeadComesFirst) {
   for (const auto& [name, bits] : module_sizes(built->model))
     if (name == "lm_head") lm_head = bits / 32;
   EXPECT_EQ(lm_head, 24579840u + 590592 + 1536 + 32005);
+  // Without `architectures` the task model is AutoModelForPreTraining's: the same masked LM.
+  auto pre = build_transformers(Json::parse(R"({"model_type": "camembert", "vocab_size": 32005})"), Target::TaskModel);
+  ASSERT_TRUE(pre) << pre.error().message;
+  EXPECT_EQ(pre->cls, "CamembertForMaskedLM");
 }
 
 }  // namespace

@@ -58,9 +58,12 @@ Model build(const Config& c, std::string_view cls, const std::string& p) {
   return {root, no_split};
 }
 
-MEMFIT_FAMILY({"mamba"}, "Mamba", [](const Config& c, std::string_view cls) { return build(c, cls, "Mamba"); });
+// AutoModelForPreTraining maps both to their ForCausalLM: the task model of a config without `architectures`.
+MEMFIT_FAMILY({"mamba"}, "Mamba", [](const Config& c, std::string_view cls) { return build(c, cls, "Mamba"); }, "",
+              "MambaForCausalLM");
 MEMFIT_FAMILY({"falcon_mamba"}, "FalconMamba",
-              [](const Config& c, std::string_view cls) { return build(c, cls, "FalconMamba"); });
+              [](const Config& c, std::string_view cls) { return build(c, cls, "FalconMamba"); }, "",
+              "FalconMambaForCausalLM");
 
 }  // namespace
 }  // namespace memfit

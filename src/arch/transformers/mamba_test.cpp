@@ -59,6 +59,10 @@ TEST(FalconMamba, DefaultConfigByHand) {
   for (const auto& [name, bits] : module_sizes(built->model))
     dt |= name == "layers.31.mixer.dt_layernorm" && bits == 1536u * 32;
   EXPECT_TRUE(dt);
+  auto task = build_transformers(Json::parse(R"({"model_type": "falcon_mamba"})"), Target::TaskModel);
+  ASSERT_TRUE(task) << task.error().message;
+  EXPECT_EQ(task->cls, "FalconMambaForCausalLM");  // AutoModelForPreTraining's class
+  EXPECT_EQ(measure(task->model).parameters, 159308544u);  // lm_head tied to backbone.embeddings
 }
 
 TEST(FalconMamba, FalconMamba7BByHand) {
