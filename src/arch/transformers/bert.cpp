@@ -1,6 +1,8 @@
 // BERT and its direct descendants (RoBERTa, XLM-RoBERTa): transformers' modeling_bert.py / modeling_roberta.py.
 #include "arch/transformers/bert.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "arch/blocks.h"
@@ -97,6 +99,7 @@ struct Variant {
   bool roberta_style;     // position_embeddings registered last (RobertaEmbeddings), heads as RoBERTa's
   bool bigbird = false;   // BigBird: the pooler is a bare Linear (+ a model-level Tanh), no _no_split_modules
   bool split_embeddings = false;  // _no_split_modules lists only <P>Layer (ERNIE)
+  bool heads_first = false;       // the task heads register their modules before the model (CamemBERT)
 };
 
 // BertModel: embeddings, encoder.layer.N, optional pooler.
@@ -201,7 +204,7 @@ Model build(const Config& c, std::string_view cls, const Variant& v) {
     root->add("classifier", linear(s.hidden, heads::num_labels(c)));
   } else if (head == "ForQuestionAnswering") {
     root->add(base, bert_model(s, false));
-    root->add("qa_outputs", linear(s.hidden, 2));
+    root->add("qa_outputs", linear(s.hidden, heads::num_labels(c)));
   } else if (head == "ForMultipleChoice") {
     // <P>ForMultipleChoice: the model with its pooler, dropout, one score per choice.
     root->add(base, bert_model(s, true));
@@ -214,6 +217,15 @@ Model build(const Config& c, std::string_view cls, const Variant& v) {
     root->add("cls", h);
   } else {
     heads::unsupported(cls);
+  }
+  if (v.heads_first) {  // e.g. CamembertForMaskedLM: lm_head, then roberta
+    std::rotate(root->children.begin(), root->children.begin() + 1, root->children.end());
+    // The decoder now comes first, so the shared word embedding is named (and sized) there, as PyTorch dedupes it.
+    if (auto lm = root->child("lm_head")) {
+      lm->child("decoder")->params[0].second.tied_to.clear();
+      auto word = root->child(base)->child("embeddings")->child("word_embeddings");
+      word->params[0].second.tied_to = "lm_head.decoder.weight";
+    }
   }
   return {root, no_split};
 }
@@ -247,6 +259,11 @@ MEMFIT_BERT_FAMILY("data2vec-text", "Data2VecText", 30522, "data2vec_text", true
 MEMFIT_BERT_FAMILY("ernie", "Ernie", 30522, "ernie", false, false, true);
 // BigBird (modeling_big_bird.py): BERT's tree (block-sparse attention holds the same q/k/v), a bare Linear pooler.
 MEMFIT_BERT_FAMILY("big_bird", "BigBird", 50358, "bert", false, true);
+// CamemBERT (modeling_camembert.py): RoBERTa's tree; its task heads register before the `roberta` model.
+// AutoModelForPreTraining's class (the task model of a config without `architectures`) is the masked LM.
+MEMFIT_FAMILY({"camembert"}, "Camembert", [](const Config& c, std::string_view cls) {
+  return build(c, cls, Variant{"Camembert", 30522, "roberta", true, false, false, true});
+}, "", "CamembertForMaskedLM");
 
 }  // namespace
 }  // namespace memfit
