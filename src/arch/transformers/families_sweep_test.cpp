@@ -269,6 +269,13 @@ const std::vector<std::string> kTypes = {
     "prophetnet",
     "canine",
     "zamba2",
+    // vision-language models (paligemma.cpp, lfm2_vl.cpp, fast_vlm.cpp, aria.cpp, modernvbert.cpp, kimi_k25_vision.cpp)
+    "pi0",
+    "lfm2_vl",
+    "fast_vlm",
+    "aria",
+    "modernvbert",
+    "kimi_k25",
 };
 
 Json load(const fs::path& p) {

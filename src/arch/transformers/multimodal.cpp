@@ -18,6 +18,9 @@ Model auto_model(const Config& sub) {
     if (built.error().kind == ErrorKind::Unsupported) throw UnsupportedClass(built.error().message);
     throw ConfigError(built.error().message);
   }
+  // A sub-model only the generic decoder could answer would make the whole model look exact: refuse it instead.
+  if (built->approximate)
+    throw UnsupportedClass("its " + sub.s("model_type", "?") + " sub-model (memfit has no builder for that type)");
   return std::move(built->model);
 }
 
