@@ -66,13 +66,8 @@ Model build(const Config& c, std::string_view cls) {
   Model vision = auto_model(vc.c);
   Model text = auto_model(tc.c);
   int64_t th = media::dim(tc.c, "hidden_size", 4096);
-  auto m = make("AriaModel");
-  m->add("vision_tower", vision.root);
-  m->add("multi_modal_projector", projector(c, media::dim(vc.c, "hidden_size", 1152), th));
-  m->add("language_model", text.root);
-  Model base{m, {"AriaDecoderLayer"}};
-  merge_no_split(base.no_split, text.no_split);
-  merge_no_split(base.no_split, vision.no_split);
+  Model base = vision_projector_text("AriaModel", vision, projector(c, media::dim(vc.c, "hidden_size", 1152), th),
+                                     text, {"AriaDecoderLayer"});
   if (cls == "AriaModel") return base;
   if (cls != "AriaForConditionalGeneration") heads::unsupported(cls);
   return conditional_generation(std::string(cls), base, th, media::dim(tc.c, "vocab_size", 32000),

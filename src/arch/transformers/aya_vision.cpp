@@ -33,12 +33,7 @@ Model build(const Config& c, std::string_view cls, const std::string& p) {
   proj->add("linear_1", linear(in, inter));
   proj->add("act", leaf(aya ? act_class("silu") : "SiLU"));  // ACT2FN["silu"] / nn.SiLU()
   proj->add("linear_2", linear(inter / 2, th));
-  auto m = make(p + "Model");
-  m->add("vision_tower", vision.root);
-  m->add("multi_modal_projector", proj);
-  m->add("language_model", text.root);
-  Model base{m, vision.no_split};
-  merge_no_split(base.no_split, text.no_split);
+  Model base = vision_projector_text(p + "Model", vision, proj, text);
   if (cls == p + "Model") return base;
   if (cls != p + "ForConditionalGeneration") heads::unsupported(cls);
   Model out = conditional_generation(std::string(cls), base, th, media::dim(tc.c, "vocab_size", 256000),

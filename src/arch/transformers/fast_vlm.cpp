@@ -18,14 +18,9 @@ Model build(const Config& c, std::string_view cls) {
   Model vision = auto_model(vc.c);
   Model text = auto_model(tc.c);
   int64_t vh = media::dim(vc.c, "hidden_size", 3072), th = media::dim(tc.c, "hidden_size", 3584);
-  auto m = make("FastVlmModel");
-  m->add("vision_tower", vision.root);
-  m->add("multi_modal_projector",
-         llava_projector("FastVlmMultiModalProjector", vh, th, c.b("multimodal_projector_bias", true),
-                         c.s("projector_hidden_act", "gelu")));
-  m->add("language_model", text.root);
-  Model base{m, vision.no_split};
-  merge_no_split(base.no_split, text.no_split);
+  auto proj = llava_projector("FastVlmMultiModalProjector", vh, th, c.b("multimodal_projector_bias", true),
+                               c.s("projector_hidden_act", "gelu"));
+  Model base = vision_projector_text("FastVlmModel", vision, proj, text);
   if (cls == "FastVlmModel") return base;
   if (cls != "FastVlmForConditionalGeneration") heads::unsupported(cls);
   Model out = conditional_generation(std::string(cls), base, th, media::dim(tc.c, "vocab_size", 152128),

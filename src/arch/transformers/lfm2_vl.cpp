@@ -26,12 +26,7 @@ Model build(const Config& c, std::string_view cls) {
   proj->add("linear_1", linear(in, ph, bias));
   proj->add("act", leaf(act_class(c.s("projector_hidden_act", "gelu"))));
   proj->add("linear_2", linear(ph, th, bias));
-  auto m = make("Lfm2VlModel");
-  m->add("vision_tower", vision.root);
-  m->add("multi_modal_projector", proj);
-  m->add("language_model", text.root);
-  Model base{m, vision.no_split};
-  merge_no_split(base.no_split, text.no_split);
+  Model base = vision_projector_text("Lfm2VlModel", vision, proj, text);
   if (cls == "Lfm2VlModel") return base;
   if (cls != "Lfm2VlForConditionalGeneration") heads::unsupported(cls);
   Model out = conditional_generation(std::string(cls), base, th, media::dim(tc.c, "vocab_size", 65536),

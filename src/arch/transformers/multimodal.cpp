@@ -60,6 +60,18 @@ Model conditional_generation(std::string cls, Model base, int64_t hidden, int64_
   return base;
 }
 
+Model vision_projector_text(std::string cls, Model vision, ModulePtr projector, Model text,
+                            std::vector<std::string> own) {
+  auto m = make(std::move(cls));
+  m->add("vision_tower", vision.root);
+  m->add("multi_modal_projector", std::move(projector));
+  m->add("language_model", text.root);
+  Model base{m, std::move(own)};
+  merge_no_split(base.no_split, vision.no_split);
+  merge_no_split(base.no_split, text.no_split);
+  return base;
+}
+
 int64_t num_feature_layers(const Config& c) {
   const Json& raw = c.raw();
   auto it = raw.find("vision_feature_layer");

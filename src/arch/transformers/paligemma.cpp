@@ -22,14 +22,7 @@ Model paligemma_model(const Config& c) {
   // PaliGemmaConfig sets vision_config.projection_dim to its own projection_dim.
   auto proj = make("PaliGemmaMultiModalProjector");
   proj->add("linear", linear(media::dim(vc.c, "hidden_size", 1152), media::dim(c, "projection_dim", 2048)));
-  auto m = make("PaliGemmaModel");
-  m->add("vision_tower", vision.root);
-  m->add("multi_modal_projector", proj);
-  m->add("language_model", text.root);
-  Model base{m, {"PaliGemmaMultiModalProjector"}};
-  merge_no_split(base.no_split, vision.no_split);
-  merge_no_split(base.no_split, text.no_split);
-  return base;
+  return vision_projector_text("PaliGemmaModel", vision, proj, text, {"PaliGemmaMultiModalProjector"});
 }
 
 Model paligemma(const Config& c, std::string_view cls) {
