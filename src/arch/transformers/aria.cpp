@@ -63,6 +63,7 @@ Model build(const Config& c, std::string_view cls) {
   SubConfig vc = sub_config(c, "vision_config", {{"model_type", "idefics3_vision"}}, "idefics3_vision");
   (*vc.json)["model_type"] = "idefics3_vision";
   SubConfig tc = sub_config(c, "text_config", {{"model_type", "aria_text"}}, "aria_text");
+  (*tc.json)["model_type"] = "aria_text";  // AriaTextConfig whatever the dict says (rhymes-ai/Aria: aria_moe_lm)
   Model vision = auto_model(vc.c);
   Model text = auto_model(tc.c);
   int64_t th = media::dim(tc.c, "hidden_size", 4096);

@@ -16,6 +16,9 @@ using namespace blocks;
 Model build(const Config& c, std::string_view cls) {
   SubConfig vc = sub_config(c, "vision_config", {{"model_type", "siglip_vision_model"}}, "siglip_vision_model");
   SubConfig tc = sub_config(c, "text_config", {{"model_type", "modernbert"}}, "modernbert");
+  // ModernVBertConfig builds its sub-configs as ModernBertConfig and SiglipVisionConfig whatever the dicts say.
+  (*vc.json)["model_type"] = "siglip_vision_model";
+  (*tc.json)["model_type"] = "modernbert";
   Model vision = auto_model(vc.c);
   Model text = auto_model(tc.c);
   int64_t factor = media::dim(c, "pixel_shuffle_factor", 4), th = media::dim(tc.c, "hidden_size", 768);
