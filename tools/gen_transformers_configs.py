@@ -119,9 +119,13 @@ def sub_config_default(call, sub_configs):
         raise Unevaluable("sub-config default " + ast.unparse(call)[:120])
     overrides, reasons = {}, []
     out_from_parent = False
+    from_self = {}
     for k in call.keywords:
         if k.arg is None:  # **kwargs / **text_kwargs: the parent's own keys this class knows are forwarded to it
             out_from_parent = True
+            continue
+        if is_self_attr(k.value):  # vocab_size=self.vocab_size: the parent's own (already filled) key
+            from_self[k.arg] = k.value.attr
             continue
         try:
             overrides[k.arg] = literal(k.value)
@@ -133,6 +137,8 @@ def sub_config_default(call, sub_configs):
     out = {"overrides": overrides}
     if out_from_parent:
         out["from_parent"] = True
+    if from_self:
+        out["from_self"] = from_self
     if reasons:
         out["unevaluated"] = reasons
     if isinstance(f, ast.Subscript) and isinstance(f.slice, ast.Constant):

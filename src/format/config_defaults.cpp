@@ -167,6 +167,10 @@ void fill_sub_configs(Json& j, const Json& cls, int depth) {
       if (spec.contains("model_type")) obj["model_type"] = spec["model_type"];
       const Json overrides = spec.value("overrides", Json::object());  // a named copy: items() must not dangle
       for (const auto& [k, v] : overrides.items()) obj[k] = v;
+      // Overrides that pass one of the parent's own keys on (PaliGemma's `vocab_size=self.vocab_size`).
+      if (auto fs = spec.find("from_self"); fs != spec.end() && fs->is_object())
+        for (const auto& [k, from] : fs->items())
+          if (auto pv = j.find(from.get<std::string>()); pv != j.end()) obj[k] = *pv;
       const Json* sc = sub_class(spec, obj);
       if (!sc) continue;
       // Built from the parent's **kwargs (Qwen2-VL's flat legacy configs): the parent's keys that are not its own

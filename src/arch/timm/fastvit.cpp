@@ -1,7 +1,8 @@
-// timm FastVit (timm/models/fastvit.py) from its registered arguments, train-time (non-reparameterized) structure:
-// MobileOneBlock stem, FastVitStages (PatchEmbed of ReparamLargeKernelConv + MobileOneBlock, optional
-// RepConditionalPosEnc, RepMixerBlocks or AttentionBlocks with ConvMlp and LayerScale2d), final MobileOneBlock with
-// SE, ClassifierHead.
+// timm FastVit (timm/models/fastvit.py) from its registered arguments: MobileOneBlock stem, FastVitStages (PatchEmbed
+// of ReparamLargeKernelConv + MobileOneBlock, optional RepConditionalPosEnc, RepMixerBlocks or AttentionBlocks with
+// ConvMlp and LayerScale2d), final MobileOneBlock with SE, ClassifierHead. Train-time (branched) structure by default;
+// with inference_mode=True (FastVLM's vision tower) each re-parameterizable module is the single biased
+// `reparam_conv` it folds into (MobileOneBlock: se, reparam_conv, act; RepMixer: reparam_conv alone).
 #include "arch/timm/defs.h"
 #include "arch/timm/layers.h"
 
@@ -20,6 +21,12 @@ struct Mob {
   bool stride2 = false, dw = false, se = false, scale = true;
   int branches = 1;
 };
+thread_local bool g_inference = false;  // inference_mode of the model being built (set by build, read below)
+
+// The reparam_conv an inference-mode module holds: Conv2d(in, out, k, groups) with a bias.
+ModulePtr reparam(int64_t in, int64_t out, int64_t kh, int64_t kw, int64_t groups) {
+  return conv2d(in, out, kh, kw, true, groups);
+}
 
 // MobileOneBlock: se, identity BatchNorm (in == out, stride 1), conv_kxk branches, conv_scale (k > 1), act.
 ModulePtr mobileone(const Mob& b) {
@@ -27,6 +34,11 @@ ModulePtr mobileone(const Mob& b) {
   auto m = make("MobileOneBlock");
   m->add("se", b.se ? timm::se_module(b.out, timm::make_divisible(static_cast<double>(b.out) / 16.0, 1, 0, 0.0))
                     : leaf("Identity"));
+  if (g_inference) {
+    m->add("reparam_conv", reparam(b.in, b.out, b.k, b.k, groups));
+    m->add("act", leaf("GELU"));
+    return m;
+  }
   if (b.out == b.in && !b.stride2) m->add("identity", batch_norm(b.in));
   if (b.branches > 0)
     m->add("conv_kxk", timm::seq(b.branches, [&](int64_t) { return cn(b.in, b.out, b.k, groups); }, "ModuleList"));
@@ -47,9 +59,10 @@ ModulePtr conv_mlp(int64_t dim, int64_t hidden) {
 
 ModulePtr repmixer_block(int64_t dim, int64_t k, int64_t hidden, bool ls) {
   auto rm = make("RepMixer");
-  rm->add("norm", mobileone({dim, dim, k, false, true, false, false, 0}));
-  rm->add("mixer", mobileone({dim, dim, k, false, true}));
-  rm->add("layer_scale", layer_scale2d(dim, ls));
+  if (g_inference) rm->add("reparam_conv", reparam(dim, dim, k, k, dim));
+  if (!g_inference) rm->add("norm", mobileone({dim, dim, k, false, true, false, false, 0}));
+  if (!g_inference) rm->add("mixer", mobileone({dim, dim, k, false, true}));
+  if (!g_inference) rm->add("layer_scale", layer_scale2d(dim, ls));
   auto b = make("RepMixerBlock");
   b->add("token_mixer", rm);
   b->add("mlp", conv_mlp(dim, hidden));
@@ -85,8 +98,9 @@ ModulePtr attention_block(const timm::Args& a, int64_t dim, int64_t hidden, bool
 
 ModulePtr patch_embed(int64_t in, int64_t out, int64_t k, bool se, bool lkc_act) {
   auto lk = make("ReparamLargeKernelConv");
-  lk->add("large_conv", cn(in, out, k, in));
-  lk->add("small_conv", cn(in, out, 3, in));
+  if (g_inference) lk->add("reparam_conv", reparam(in, out, k, k, in));
+  if (!g_inference) lk->add("large_conv", cn(in, out, k, in));
+  if (!g_inference) lk->add("small_conv", cn(in, out, 3, in));
   lk->add("se", se ? timm::se_module(out, timm::make_divisible(static_cast<double>(out) * 0.25, 8, 0, 0.0))
                    : leaf("Identity"));
   lk->add("act", leaf(lkc_act ? "GELU" : "Identity"));
@@ -110,12 +124,12 @@ ModulePtr pos_emb(const timm::Args& a, const Json& v, int64_t dim) {
     else a.unsupported("RepConditionalPosEnc spatial_shape");
   }
   auto m = make("RepConditionalPosEnc");
-  m->add("pos_enc", conv2d(dim, dim, ss[0], ss[1], true, dim));
+  m->add(g_inference ? "reparam_conv" : "pos_enc", conv2d(dim, dim, ss[0], ss[1], true, dim));
   return m;
 }
 
 Model build(const timm::Args& a) {
-  if (a.b("inference_mode")) a.unsupported("inference_mode (reparameterized)");
+  g_inference = a.b("inference_mode");
   if (a.b("fork_feat")) a.unsupported("fork_feat");
   if (a.layer("act_layer") != "nn.GELU") a.unsupported("act_layer " + a.layer("act_layer"));
   auto layers = a.ints("layers"), dims = a.ints("embed_dims");

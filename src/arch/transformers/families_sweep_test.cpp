@@ -335,6 +335,13 @@ const std::vector<std::string> kTypes = {
     "sam2_video", "sam3_tracker", "sam3_tracker_video", "sam3_video", "sam3_lite_text", "edgetam",
     "edgetam_vision_model", "rt_detr_v2", "pp_doclayout_v3", "deimv2", "lw_detr", "rf_detr", "mask2former",
     "oneformer", "mm-grounding-dino", "omdet-turbo",
+    // vision-language models (paligemma.cpp, lfm2_vl.cpp, fast_vlm.cpp, aria.cpp, modernvbert.cpp, kimi_k25_vision.cpp)
+    "pi0",
+    "lfm2_vl",
+    "fast_vlm",
+    "aria",
+    "modernvbert",
+    "kimi_k25",
 };
 
 Json load(const fs::path& p) {

@@ -2,7 +2,9 @@
 // biased k/v/q/out attention + fc1/fc2 MLP with two LayerNorms, post_layernorm), a connector (a gated MLP from the
 // vision width to the text width, then a perceiver resampler: latents, layers of RMSNorms + GQA cross-attention +
 // a 4x gated MLP, a final norm) and the text model AutoModel builds from text_config (Mistral by default).
-// idefics3_vision / smolvlm_vision: the vision transformer alone, under Idefics3's / SmolVLM's class names.
+// Idefics3 and SmolVLM (modeling_idefics3.py, modeling_smolvlm.py): the same vision transformer under their class names,
+// a pixel-shuffle connector of one Linear, and the text model (no perceiver); idefics3_vision / smolvlm_vision: the
+// vision transformer alone.
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
@@ -89,6 +91,43 @@ Model build(const Config& c, std::string_view cls) {
 }
 
 MEMFIT_FAMILY({"idefics2"}, "Idefics2", build);
+
+// Idefics3Model / SmolVLMModel: the vision transformer, a connector whose modality_projection is one bias-free Linear
+// from the pixel-shuffled vision width (hidden * scale_factor^2) to the text width, and AutoModel(text_config) (Llama
+// by default). `p`: "Idefics3" or "SmolVLM".
+Model idefics3(const Config& c, std::string_view cls, const std::string& p) {
+  SubConfig vc = sub_config(c, "vision_config", Json::object(), "");
+  SubConfig tc = sub_config(c, "text_config", {{"model_type", "llama"}}, "");
+  int64_t vocab = media::dim(tc.c, "vocab_size", 32000), scale = media::dim(c, "scale_factor", 2);
+  // The text model's nn.Embedding(vocab_size, hidden, padding_idx=pad_token_id) refuses a padding index past the
+  // vocabulary (the default config's pad_token_id 128002 over LlamaConfig's 32000 tokens fails in transformers too).
+  if (tc.c.has("pad_token_id")) {
+    int64_t pad = tc.c.i("pad_token_id");
+    media::require(tc.c, pad < vocab && pad >= -vocab,
+                   "text_config.pad_token_id " + std::to_string(pad) + " is not below vocab_size " +
+                       std::to_string(vocab) + " (nn.Embedding's padding_idx; transformers refuses it too)");
+  }
+  media::require(c, scale <= 64, "scale_factor too large");
+  Model text = auto_model(tc.c);
+  int64_t th = media::dim(tc.c, "hidden_size", 4096);
+  auto mlp = make(p + "SimpleMLP");
+  mlp->add("proj", linear(media::dim(vc.c, "hidden_size", 1152) * scale * scale, th, false));
+  auto conn = make(p + "Connector");
+  conn->add("modality_projection", mlp);
+  auto m = make(p + "Model");
+  m->add("vision_model", vision_model(vc.c, p));
+  m->add("connector", conn);
+  m->add("text_model", text.root);
+  Model base{m, {p + "VisionAttention"}};
+  merge_no_split(base.no_split, text.no_split);
+  if (cls == p + "Model") return base;
+  if (cls != p + "ForConditionalGeneration") heads::unsupported(cls);
+  return conditional_generation(std::string(cls), base, th, vocab, c.b("tie_word_embeddings", false),
+                                "model.text_model.embed_tokens.weight");
+}
+MEMFIT_FAMILY({"idefics3"}, "Idefics3",
+              [](const Config& c, std::string_view cls) { return idefics3(c, cls, "Idefics3"); });
+MEMFIT_FAMILY({"smolvlm"}, "SmolVLM", [](const Config& c, std::string_view cls) { return idefics3(c, cls, "SmolVLM"); });
 
 // The vision towers alone (Idefics3's and SmolVLM's copies of Idefics2VisionTransformer).
 Model vision_only(const Config& c, std::string_view cls, const std::string& p) {

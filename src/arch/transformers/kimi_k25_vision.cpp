@@ -3,10 +3,12 @@
 // of pos_emb_time + 1 rows), a 2D rotary table over a quarter of the head dimension, LayerNorm encoder layers of
 // biased q/k/v/proj attention + fc1/fc2 MLP, and a final LayerNorm. Muse Glimmer's vision tower
 // (muse_glimmer_vision, modeling_muse_glimmer.py) shares the layers and rotary table: a bias-free Linear over
-// flattened space-time patches, a learned position table, and LayerNorms before and after the layers.
+// flattened space-time patches, a learned position table, and LayerNorms before and after the layers. Kimi_K25Model
+// (kimi_k25) puts the tower beside a DeepSeek-V3 text model and a patch-merging projector.
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
+#include "arch/transformers/multimodal.h"
 #include "arch/registry.h"
 
 namespace memfit {
@@ -80,6 +82,36 @@ ModulePtr muse_vision_model(const Config& c) {
   return m;
 }
 
+// Kimi_K25Model: the vision tower, the text model AutoModel builds from text_config (DeepSeek-V3; a remote kimi_k2
+// model_type is read as deepseek_v3) and mm_projector (pre_norm LayerNorm(projection_hidden_size), in_proj over the
+// merged patches, hidden * merge_kernel_size[0] * merge_kernel_size[1], GELU, out_proj into the text width).
+Model kimi_k25(const Config& c, std::string_view cls) {
+  SubConfig vc = sub_config(c, "vision_config", {{"model_type", "kimi_k25_vision"}}, "kimi_k25_vision");
+  SubConfig tc = sub_config(c, "text_config", {{"model_type", "deepseek_v3"}}, "deepseek_v3");
+  if (tc.c.s("model_type", "") == "kimi_k2") (*tc.json)["model_type"] = "deepseek_v3";
+  Model text = auto_model(tc.c);
+  int64_t vh = media::dim(vc.c, "hidden_size", 1152), th = media::dim(tc.c, "hidden_size", 7168);
+  std::vector<int64_t> merge = media::dims(vc.c, "merge_kernel_size", {2, 2});
+  media::require(vc.c, merge.size() == 2 && merge[0] * merge[1] <= 4096, "merge_kernel_size is not a small pair");
+  int64_t merged = vh * merge[0] * merge[1];
+  auto proj = make("Kimi_K25MultimodalProjection");
+  proj->add("pre_norm", layer_norm(media::dim(c, "projection_hidden_size", 1152)));
+  proj->add("in_proj", linear(merged, merged));
+  proj->add("act", leaf("GELU"));
+  proj->add("out_proj", linear(merged, th));
+  auto m = make("Kimi_K25Model");
+  m->add("vision_tower", vision_model(vc.c));
+  m->add("language_model", text.root);
+  m->add("mm_projector", proj);
+  Model base{m, {"Kimi_K25VisionEncoderLayer"}};
+  merge_no_split(base.no_split, text.no_split);
+  if (cls == "Kimi_K25Model") return base;
+  if (cls != "Kimi_K25ForConditionalGeneration") heads::unsupported(cls);
+  return conditional_generation(std::string(cls), base, th, media::dim(tc.c, "vocab_size", 129280),
+                                c.b("tie_word_embeddings", true));
+}
+
+MEMFIT_FAMILY({"kimi_k25"}, "Kimi_K25", kimi_k25);
 MEMFIT_FAMILY({"muse_glimmer_vision"}, "MuseGlimmerVision", [](const Config& c, std::string_view cls) -> Model {
   if (cls != "MuseGlimmerVisionModel") heads::unsupported(cls);
   return {muse_vision_model(c), {"MuseGlimmerTextDecoderLayer", "MuseGlimmerVisionEncoderLayer"}};

@@ -18,6 +18,9 @@ Model auto_model(const Config& sub) {
     if (built.error().kind == ErrorKind::Unsupported) throw UnsupportedClass(built.error().message);
     throw ConfigError(built.error().message);
   }
+  // A sub-model only the generic decoder could answer would make the whole model look exact: refuse it instead.
+  if (built->approximate)
+    throw UnsupportedClass("its " + sub.s("model_type", "?") + " sub-model (memfit has no builder for that type)");
   return std::move(built->model);
 }
 
@@ -54,6 +57,18 @@ Model conditional_generation(std::string cls, Model base, int64_t hidden, int64_
   root->add("model", base.root);
   root->add("lm_head", heads::lm_head(hidden, vocab, tied, embed));
   base.root = root;
+  return base;
+}
+
+Model vision_projector_text(std::string cls, Model vision, ModulePtr projector, Model text,
+                            std::vector<std::string> own) {
+  auto m = make(std::move(cls));
+  m->add("vision_tower", vision.root);
+  m->add("multi_modal_projector", std::move(projector));
+  m->add("language_model", text.root);
+  Model base{m, std::move(own)};
+  merge_no_split(base.no_split, vision.no_split);
+  merge_no_split(base.no_split, text.no_split);
   return base;
 }
 

@@ -20,6 +20,10 @@ void prefix_ties(const ModulePtr& m, const std::string& prefix);
 // XForConditionalGeneration: `model` (the base model) then lm_head, tied to model.language_model.embed_tokens.
 Model conditional_generation(std::string cls, Model base, int64_t hidden, int64_t vocab, bool tied,
                              const std::string& embed = "model.language_model.embed_tokens.weight");
+// The LLaVA-style base model `cls`: children vision_tower, multi_modal_projector and language_model; its
+// _no_split_modules are `own` then the towers' (the union transformers collects from the sub-models).
+Model vision_projector_text(std::string cls, Model vision, ModulePtr projector, Model text,
+                            std::vector<std::string> own = {});
 // Number of vision feature layers (vision_feature_layer is an int or a list).
 int64_t num_feature_layers(const Config& c);
 // LLaVA's projector: linear_1 (vision*layers -> text), act, linear_2 (text -> text).
