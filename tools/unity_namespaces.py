@@ -42,7 +42,8 @@ def convert(path, is_test):
     if is_test and '#include "core/file_scope.h"' not in text:
         # tests need the empty default themselves (family files get it from arch/blocks.h and arch/registry.h)
         lines = text.split('\n')
-        last = max(k for k, line in enumerate(lines) if line.startswith('#include'))
+        ns_line = text[:text.index('namespace MEMFIT_TU {')].count('\n')
+        last = max(k for k, line in enumerate(lines[:ns_line]) if line.startswith('#include'))
         lines.insert(last + 1, '#include "core/file_scope.h"')
         text = '\n'.join(lines)
     open(path, 'w').write(text)

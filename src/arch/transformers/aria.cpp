@@ -12,7 +12,7 @@
 #include <algorithm>
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // max(projector_patch_to_query_dict.values()) ({1225: 128, 4900: 256} when absent).

@@ -5,8 +5,9 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 Measurement built(const char* type, const char* cls) {

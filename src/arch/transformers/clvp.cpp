@@ -11,7 +11,7 @@
 #include "arch/transformers/media.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr attention(const Config& c, bool decoder) {

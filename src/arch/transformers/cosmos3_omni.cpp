@@ -6,7 +6,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 Model build(const Config& c, std::string_view cls) {
   Json vj = c.has("vision_config") && c.raw()["vision_config"].is_object() ? c.raw()["vision_config"] : Json::object();

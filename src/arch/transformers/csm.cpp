@@ -14,7 +14,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // CsmDecoderLayers, final norm and rotary_emb of a Llama-shaped stack, under `root`.

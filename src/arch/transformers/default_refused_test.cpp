@@ -3,8 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "arch/registry.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 struct Refused {

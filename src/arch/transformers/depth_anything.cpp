@@ -11,7 +11,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // AutoBackbone.from_config(backbone_config): the family's ...Backbone class through the registry.

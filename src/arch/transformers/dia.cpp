@@ -10,7 +10,7 @@
 #include "format/config_defaults.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 struct Side {

@@ -6,9 +6,10 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 bool has(const Model& m, const std::string& n) {
   auto names = checkpoint_tensors(m);

@@ -4,8 +4,9 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 // rednote-hilab/dots.llm1.base's architecture keys (config.json).

@@ -10,7 +10,7 @@
 #include "arch/transformers/seanet.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // EncodecConv1d / EncodecConvTranspose1d: `conv` (weight-normed, or plain with a GroupNorm(1, out) `norm`).

@@ -12,7 +12,7 @@
 #include "format/config_defaults.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr vision_model(const Config& v) {

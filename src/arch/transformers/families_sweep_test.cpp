@@ -342,6 +342,10 @@ const std::vector<std::string> kTypes = {
     "aria",
     "modernvbert",
     "kimi_k25",
+    // exact once merged with the towers / text models of other groups
+    "cohere2_vision",
+    "minimax_m3_vl",
+    "csm",
 };
 
 Json load(const fs::path& p) {

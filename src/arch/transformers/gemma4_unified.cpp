@@ -8,7 +8,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // Gemma4UnifiedMultimodalEmbedder: RMSNorm without a scale over `mm`, then Linear(mm -> text, no bias).

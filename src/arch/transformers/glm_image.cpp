@@ -6,7 +6,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 Model build(const Config& c, std::string_view cls) {
   SubConfig vc = sub_config(c, "vision_config", {{"model_type", "glm_image_vision"}}, "glm_image_vision");

@@ -8,7 +8,7 @@
 #include "arch/transformers/media.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 const std::string kHiggs = "HiggsAudioV2";

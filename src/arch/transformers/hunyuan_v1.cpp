@@ -10,7 +10,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 DecoderSpec hunyuan_spec(const Config& c, const std::string& prefix) {

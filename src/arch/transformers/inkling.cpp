@@ -17,7 +17,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 ModulePtr norm(int64_t d) { return rms_norm("InklingRMSNorm", d); }

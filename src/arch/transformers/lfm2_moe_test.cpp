@@ -6,8 +6,9 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 // LiquidAI/LFM2-8B-A1B's sizes: 24 layers, 6 of them attention (the positions do not change the sizes).

@@ -12,7 +12,7 @@
 #include "arch/transformers/seanet.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // MimiConv1d (stride / kernel_size / padding_total as int64 scalar buffers) or MimiConvTranspose1d.

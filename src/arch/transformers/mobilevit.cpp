@@ -13,7 +13,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 int64_t make_divisible(double v, int64_t div) {

@@ -9,7 +9,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 MEMFIT_FAMILY({"muse_glimmer_text"}, "MuseGlimmerText", [](const Config& c, std::string_view cls) {

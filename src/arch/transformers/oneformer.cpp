@@ -10,7 +10,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // OneFormerMLPPredictionHead: `layers`, a Sequential of PredictionBlocks (a Linear "0" and its activation "1").

@@ -11,7 +11,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 Model paligemma_model(const Config& c) {

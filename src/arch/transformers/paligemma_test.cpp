@@ -6,8 +6,9 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 // SigLIP vision tower, hidden 1152, 27 layers, 16x16 patches of 14 pixels (224 px), no head, MLP width `inter`:

@@ -9,7 +9,7 @@
 #include "arch/transformers/pe.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 ModulePtr audio_encoder(const Config& c) { return pe::encoder("PeAudio", c, pe::audio_embedder(c)); }
 ModulePtr video_encoder(const Config& c) { return pe::encoder("PeVideo", c, pe::video_embedder(c)); }

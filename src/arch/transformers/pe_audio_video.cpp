@@ -12,7 +12,7 @@
 #include "arch/transformers/pe.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 const std::string kPav = "PeAudioVideo";

@@ -13,7 +13,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 struct LayerShape {

@@ -8,7 +8,7 @@
 #include "arch/rename.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 Model build(const Config& c, std::string_view cls) {

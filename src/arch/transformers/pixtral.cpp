@@ -6,7 +6,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 
 MEMFIT_FAMILY({"pixtral"}, "Pixtral", [](const Config& c, std::string_view cls) {
   if (cls != "PixtralVisionModel") heads::unsupported(cls);

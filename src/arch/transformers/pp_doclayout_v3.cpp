@@ -15,7 +15,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 const std::string kP = "PPDocLayoutV3";

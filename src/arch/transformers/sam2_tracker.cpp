@@ -15,7 +15,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // <p>FeedForward: proj_in, proj_out and num_layers - 2 hidden Linears (ReLU between them).

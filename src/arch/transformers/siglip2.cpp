@@ -10,7 +10,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 const std::vector<std::string> kNoSplit{"Siglip2TextEmbeddings", "Siglip2VisionEmbeddings", "Siglip2EncoderLayer",

@@ -12,7 +12,7 @@
 #include "arch/transformers/wav2vec2.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 struct Dims {

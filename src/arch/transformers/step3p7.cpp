@@ -17,7 +17,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 Model vision_model(const Config& v) {

@@ -8,8 +8,9 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 Json sweep_config(const std::string& type) {

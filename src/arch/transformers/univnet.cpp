@@ -9,7 +9,7 @@
 #include "arch/transformers/media.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // UnivNetKernelPredictor(config, conv_kernel_size=k, conv_layers=n).

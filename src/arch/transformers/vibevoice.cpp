@@ -14,7 +14,7 @@
 #include "arch/transformers/multimodal.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 const std::string kVv = "VibeVoiceAcousticTokenizer";

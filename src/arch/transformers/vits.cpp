@@ -9,7 +9,7 @@
 #include "arch/transformers/media.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 struct Dims {

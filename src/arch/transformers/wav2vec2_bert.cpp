@@ -10,7 +10,7 @@
 #include "arch/transformers/conformer.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 const std::string kW2vBert = "Wav2Vec2Bert";

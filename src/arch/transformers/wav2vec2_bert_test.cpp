@@ -7,8 +7,9 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 // Defaults (Wav2Vec2BertConfig): hidden 1024, 24 layers, 16 heads, intermediate 4096, feature_projection_input_dim

@@ -12,7 +12,7 @@
 #include "arch/registry.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 // XCLIPEncoderLayer (`vision`: XCLIPVisionEncoderLayer with the message-passing modules and drop_path).

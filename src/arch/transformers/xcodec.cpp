@@ -13,7 +13,7 @@
 #include "arch/transformers/multimodal.h"
 
 namespace memfit {
-namespace {
+namespace MEMFIT_TU {
 using namespace blocks;
 
 struct Shape {
