@@ -313,6 +313,9 @@ Result<Header> parse_header(std::string_view json, std::optional<uint64_t> data_
   // Machine-written headers are plain JSON, which the fast scanner reads; anything else (escapes, non-ASCII names,
   // floats in metadata, syntax errors) is read again by nlohmann's parser, which also words the errors.
   HeaderSax sax;
+  // An entry takes at least ~50 bytes of JSON (name, dtype, shape, offsets): room for all of them up front, so that
+  // the vector never moves a million entries while growing (reserving touches no memory).
+  sax.entries.reserve(json.size() / 48 + 1);
   if (!scan_plain_json(json, sax, kMaxDepth)) {
     sax = HeaderSax{};
     bool ok = false;
@@ -333,10 +336,12 @@ Result<Header> parse_header(std::string_view json, std::optional<uint64_t> data_
   Header h;
   h.header_bytes = json.size();
   h.tensors.reserve(es.size());
+  std::vector<uint32_t> position(es.size(), UINT32_MAX);  // entry (header order) -> its index in h.tensors
   for (uint32_t k : by_name) {
     Entry& e = es[k];
     if (!e.error.empty()) return bad(e.error);
     if (e.is_metadata) continue;
+    position[k] = static_cast<uint32_t>(h.tensors.size());
     TensorInfo& t = e.t;
     if (data_bytes && t.end > *data_bytes)
       return bad(fmt::format("tensor `{}`: data_offsets [{}, {}] run past the data region ({} bytes)", t.name,
@@ -344,15 +349,22 @@ Result<Header> parse_header(std::string_view json, std::optional<uint64_t> data_
     h.tensors.push_back(std::move(t));
   }
   h.metadata = std::move(sax.metadata);
+  std::vector<uint32_t> header_order;  // h.tensors' indices in header order
+  header_order.reserve(h.tensors.size());
+  for (uint32_t p : position)
+    if (p != UINT32_MAX) header_order.push_back(p);
+  position = {};
   es.clear();
   es.shrink_to_fit();
-  // The offsets must tile [0, data_bytes): sorted by begin, each starts where the previous ended.
-  std::vector<const TensorInfo*> order;
-  order.reserve(h.tensors.size());
-  for (const auto& t : h.tensors) order.push_back(&t);
-  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) {
-    return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
-  });
+  // The offsets must tile [0, data_bytes): sorted by begin, each starts where the previous ended. Writers usually
+  // list the tensors in offset order, so the sort is skipped when the header order already is.
+  std::vector<const TensorInfo*> order(header_order.size());
+  for (size_t k = 0; k < header_order.size(); ++k) order[k] = &h.tensors[header_order[k]];
+  auto by_offset = [](auto* a, auto* b) { return a->begin != b->begin ? a->begin < b->begin : a->end < b->end; };
+  if (!std::is_sorted(order.begin(), order.end(), by_offset)) {
+    for (size_t k = 0; k < order.size(); ++k) order[k] = &h.tensors[k];  // name order, then by offset
+    std::stable_sort(order.begin(), order.end(), by_offset);
+  }
   uint64_t pos = 0;
   for (const auto* t : order) {
     if (t->begin < pos)

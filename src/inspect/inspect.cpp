@@ -412,10 +412,12 @@ int config_bits(const Json* q) {
 // header holds over a million tensors).
 using NameIndex = std::unordered_map<std::string, std::string_view>;
 
-bool is_overhead_suffix(const std::string& n, const NameIndex& names) {
+// `names()` gives the index, built at its first use: most checkpoints never need it.
+template <class Names>
+bool is_overhead_suffix(const std::string& n, const Names& names) {
   auto stem_has = [&](std::string_view suf, std::string_view other) {
     if (!n.ends_with(suf)) return false;
-    return names.count(n.substr(0, n.size() - suf.size()) + std::string(other)) > 0;
+    return names().count(n.substr(0, n.size() - suf.size()) + std::string(other)) > 0;
   };
   // GPTQ / AWQ companions of a qweight.
   if (stem_has(".qzeros", ".qweight") || stem_has(".scales", ".qweight") || stem_has(".g_idx", ".qweight"))
@@ -446,9 +448,15 @@ void summarize(Report& r, const Json* config) {
   if (q)
     if (auto it = q->find("quant_method"); it != q->end() && it->is_string()) method = lower(it->get<std::string>());
   int bits = config_bits(q);
-  NameIndex names;
-  names.reserve(r.tensor_list.size());
-  for (const auto& t : r.tensor_list) names.emplace(t.component + "\x1f" + t.name, t.dtype);
+  std::optional<NameIndex> index;
+  auto names = [&]() -> const NameIndex& {
+    if (!index) {
+      index.emplace();
+      index->reserve(r.tensor_list.size());
+      for (const auto& t : r.tensor_list) index->emplace(t.component + "\x1f" + t.name, t.dtype);
+    }
+    return *index;
+  };
   bool gguf = r.format == "gguf";
 
   // What the tensors say, where the config is silent.
@@ -468,7 +476,7 @@ void summarize(Report& r, const Json* config) {
       if (n.ends_with(".weight_scale_inv")) seen_method = seen_method.empty() ? "fp8" : seen_method;
       continue;
     }
-    auto sib = [&](std::string_view suf) { return names.count(n + std::string(suf)) > 0; };
+    auto sib = [&](std::string_view suf) { return names().count(n + std::string(suf)) > 0; };
     auto stem = [&](std::string_view suf) { return n.substr(0, n.size() - suf.size()); };
     if (t.name.ends_with(".qweight") && t.dtype == "I32") {
       int b = bits > 0 ? bits : 4;
@@ -480,7 +488,7 @@ void summarize(Report& r, const Json* config) {
       t.packed = true;
       t.parameters = t.elements * (32 / b);
       seen_method = "compressed-tensors";
-    } else if (t.name.ends_with("_blocks") && t.dtype == "U8" && names.count(stem("_blocks") + "_scales")) {
+    } else if (t.name.ends_with("_blocks") && t.dtype == "U8" && names().count(stem("_blocks") + "_scales")) {
       t.packed = true;
       t.parameters = t.elements * 2;
       seen_method = "mxfp4";
@@ -489,8 +497,8 @@ void summarize(Report& r, const Json* config) {
       t.packed = true;
       t.parameters = t.elements * 2;
       seen_method = sib(".quant_state.bitsandbytes__fp4") ? "bitsandbytes-fp4" : "bitsandbytes-nf4";
-    } else if (t.dtype == "U8" && t.name.ends_with(".weight") && names.count(stem(".weight") + ".weight_scale") &&
-               names.at(stem(".weight") + ".weight_scale") == "F8_E4M3") {
+    } else if (t.dtype == "U8" && t.name.ends_with(".weight") && names().count(stem(".weight") + ".weight_scale") &&
+               names().at(stem(".weight") + ".weight_scale") == "F8_E4M3") {
       t.packed = true;  // NVFP4 (ModelOpt): two E2M1 values per byte, FP8 scale per 16
       t.parameters = t.elements * 2;
       seen_method = "nvfp4";
