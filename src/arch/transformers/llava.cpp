@@ -43,7 +43,7 @@ SubConfig onevision_vision(const Config& c) {
                     "");
 }
 
-// `kind`: "Llava", "LlavaNext", "LlavaNextVideo", "VideoLlava", "LlavaOnevision", "Mistral3" or "LightOnOcr".
+// `kind`: "Llava", "VipLlava", "LlavaNext", "LlavaNextVideo", "VideoLlava", "LlavaOnevision", "Mistral3" or "LightOnOcr".
 Model build(const Config& c, std::string_view cls, const std::string& kind) {
   bool lighton = kind == "LightOnOcr", mistral3 = kind == "Mistral3" || lighton, onevision = kind == "LlavaOnevision";
   bool newline = kind == "LlavaNext" || kind == "LlavaNextVideo" || onevision, video = kind == "VideoLlava";
@@ -80,6 +80,17 @@ Model build(const Config& c, std::string_view cls, const std::string& kind) {
     p->add("act", leaf(act_class(act)));
     p->add("linear_2", linear(th, th, bias));
     m->add(lighton ? "vision_projection" : "multi_modal_projector", p);
+  } else if (kind == "VipLlava") {
+    // VipLlavaMultiModalProjector: a LayerNorm over the concatenated feature layers, then LLaVA's two biased Linears.
+    const Json& layers = c.raw().contains("vision_feature_layers") ? c.raw()["vision_feature_layers"] : Json();
+    int64_t n = layers.is_array() ? static_cast<int64_t>(layers.size()) : 1;
+    if (n < 1 || n > 1024) c.missing("vision_feature_layers");
+    auto p = make("VipLlavaMultiModalProjector");
+    p->add("projector_layernorm", layer_norm(n * vh));
+    p->add("linear_1", linear(n * vh, th, true));
+    p->add("act", leaf(act_class(act)));
+    p->add("linear_2", linear(th, th, true));
+    m->add("multi_modal_projector", p);
   } else {
     m->add("multi_modal_projector", llava_projector(kind + "MultiModalProjector", vh * num_feature_layers(c), th, bias, act));
   }
@@ -119,6 +130,8 @@ Model build(const Config& c, std::string_view cls, const std::string& kind) {
 
 MEMFIT_FAMILY({"llava"}, "Llava", [](const Config& c, std::string_view cls) { return build(c, cls, "Llava"); },
               "", "", true);
+// VipLlava (modeling_vipllava.py): LLaVA whose projector normalises the concatenation of several vision layers.
+MEMFIT_FAMILY({"vipllava"}, "VipLlava", [](const Config& c, std::string_view cls) { return build(c, cls, "VipLlava"); });
 MEMFIT_FAMILY({"llava_next"}, "LlavaNext",
               [](const Config& c, std::string_view cls) { return build(c, cls, "LlavaNext"); });
 MEMFIT_FAMILY({"llava_onevision"}, "LlavaOnevision",
