@@ -10,10 +10,10 @@ namespace MEMFIT_TU {
 using namespace blocks;
 
 // CLIPModel and the families that copy it under their own prefix (MetaClip2, CLIPSeg's CLIPSegModel, OwlViT's
-// OwlViTModel, whose towers are ...TextTransformer / ...VisionTransformer with `pre_layernorm` and whose
+// OwlViTModel and Owlv2Model, whose towers are ...TextTransformer / ...VisionTransformer with `pre_layernorm` and whose
 // _no_split_modules is only the encoder layer).
 Model clip(const Config& c, std::string_view cls, const std::string& p = "CLIP") {
-  bool owlvit = p == "OwlViT";
+  bool owlvit = p == "OwlViT" || p == "Owlv2";
   SubConfig tc = sub_config(c, "text_config", Json::object(), "");
   SubConfig vc = sub_config(c, "vision_config", Json::object(), "");
   Model text = clip_text_model(tc.c, p), vision = clip_vision_model(vc.c, p);
@@ -79,6 +79,8 @@ MEMFIT_FAMILY({"metaclip_2"}, "MetaClip2",
               [](const Config& c, std::string_view cls) { return clip(c, cls, "MetaClip2"); });
 MEMFIT_FAMILY({"clipseg"}, "CLIPSeg", [](const Config& c, std::string_view cls) { return clip(c, cls, "CLIPSeg"); });
 MEMFIT_FAMILY({"owlvit"}, "OwlViT", [](const Config& c, std::string_view cls) { return clip(c, cls, "OwlViT"); });
+// OWLv2 (modeling_owlv2.py): Owlv2Model is OwlViTModel under its own prefix (960-pixel images by default).
+MEMFIT_FAMILY({"owlv2"}, "Owlv2", [](const Config& c, std::string_view cls) { return clip(c, cls, "Owlv2"); });
 MEMFIT_FAMILY({"siglip"}, "Siglip", siglip);
 MEMFIT_FAMILY({"clip_vision_model"}, "CLIPVision", [](const Config& c, std::string_view cls) {
   return tower(cls, "CLIPVisionModel", clip_vision_model(c),
