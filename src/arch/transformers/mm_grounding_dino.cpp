@@ -3,7 +3,8 @@
 // conv + GroupNorm input projections per level (strided 3x3 ones for extra levels); the text backbone (AutoModel of
 // text_config without its pooler, BERT by default) and its projection; the query table; an encoder of text-enhancer,
 // bi-directional fusion and deformable layers; a decoder of self, text-cross and deformable attention layers with a
-// reference-point MLP; the level embedding and the two-stage encoder-output heads.
+// reference-point MLP; the level embedding and the two-stage encoder-output heads. Grounding DINO
+// (modeling_grounding_dino.py, GroundingDinoModel) is built from the same code, with its three differences.
 #include <algorithm>
 
 #include "arch/blocks.h"
@@ -90,10 +91,17 @@ ModulePtr decoder(const Config& c, int64_t d) {
   return dec;
 }
 
-Model build(const Config& c, std::string_view cls) {
+// `original`: Grounding DINO's own GroundingDinoModel (modeling_grounding_dino.py), of which MM Grounding DINO is the
+// modular copy: its ContrastiveEmbedding holds no bias, one feature level projects the last backbone stage only, and
+// without two_stage it holds reference_points instead of the encoder-output layers. (Classes are renamed after.)
+Model build(const Config& c, std::string_view cls, bool original = false) {
   if (cls != kP + "Model") heads::unsupported(cls);
   int64_t d = media::dim(c, "d_model", 256);
-  SubConfig bc = sub_config(c, "backbone_config", {{"model_type", "swin"}}, "swin");
+  // An omitted backbone_config is Swin-T with out_indices [2, 3, 4] (consolidate_backbone_kwargs_to_config's default).
+  SubConfig bc = c.opt_sub("backbone_config")
+                     ? sub_config(c, "backbone_config", {{"model_type", "swin"}}, "swin")
+                     : sub_config(c, "backbone_config", {{"model_type", "swin"}, {"out_indices", Json::array({2, 3, 4})}},
+                                  "swin");
   if (bc.c.s("model_type", "swin") != "swin") heads::unsupported(kP + "Model with a " + bc.c.s("model_type", "") + " backbone");
   Model bb = auto_class(bc.c, "SwinBackbone");
   std::vector<int64_t> channels;  // the widths of the backbone's out_features levels
@@ -118,9 +126,14 @@ Model build(const Config& c, std::string_view cls) {
   auto group_norm = [](int64_t ch) { return layer_norm(ch, true, "GroupNorm"); };
   auto projs = make("ModuleList");
   int64_t in = 0, k = 0;
-  for (; k < static_cast<int64_t>(channels.size()); ++k)
-    projs->add(std::to_string(k), module_list({conv2d(in = channels[k], d, 1), group_norm(d)}, "Sequential"));
-  for (; k < levels; ++k, in = d) projs->add(std::to_string(k), module_list({conv2d(in, d, 3), group_norm(d)}, "Sequential"));
+  if (original && levels == 1) {
+    projs->add("0", module_list({conv2d(channels.back(), d, 1), group_norm(d)}, "Sequential"));
+  } else {
+    for (; k < static_cast<int64_t>(channels.size()); ++k)
+      projs->add(std::to_string(k), module_list({conv2d(in = channels[k], d, 1), group_norm(d)}, "Sequential"));
+    for (; k < levels; ++k, in = d)
+      projs->add(std::to_string(k), module_list({conv2d(in, d, 3), group_norm(d)}, "Sequential"));
+  }
 
   SubConfig tc = sub_config(c, "text_config", {{"model_type", "bert"}}, "bert");
   Model text = auto_model(tc.c);
@@ -129,7 +142,7 @@ Model build(const Config& c, std::string_view cls) {
   auto enc = make(kP + "Encoder");
   enc->add("layers", repeat(encoder_layer(c, d), media::count(c, "encoder_layers", 6)));
   auto cls_embed = make(kP + "ContrastiveEmbedding");
-  cls_embed->param("bias", {});
+  if (!original) cls_embed->param("bias", {});
 
   auto m = make(kP + "Model");
   m->param("level_embed", {levels, d});
@@ -141,14 +154,33 @@ Model build(const Config& c, std::string_view cls) {
     m->add("query_position_embeddings", embedding(media::dim(c, "num_queries", 900), d));
   m->add("encoder", enc);
   m->add("decoder", decoder(c, d));
-  m->add("enc_output", linear(d, d));
-  m->add("enc_output_norm", layer_norm(d));
-  m->add("encoder_output_bbox_embed", rt_detr::prediction_head(kP, d, d, 4, 3));
-  m->add("encoder_output_class_embed", cls_embed);
+  if (!original || c.b("two_stage", true)) {
+    // (Grounding DINO shares decoder.bbox_embed here only when the decoder has one: never in GroundingDinoModel.)
+    m->add("enc_output", linear(d, d));
+    m->add("enc_output_norm", layer_norm(d));
+    m->add("encoder_output_bbox_embed", rt_detr::prediction_head(kP, d, d, 4, 3));
+    m->add("encoder_output_class_embed", cls_embed);
+  } else {
+    m->add("reference_points", embedding(media::dim(c, "num_queries", 900), 4));
+  }
   return {m, text.no_split};
 }
 
-MEMFIT_FAMILY({"mm-grounding-dino"}, "MMGroundingDino", build);
+// Renames the MM Grounding DINO classes of a tree to Grounding DINO's (shared nodes are visited again harmlessly).
+void rename_classes(Module& m) {
+  if (m.cls.starts_with(kP)) m.cls = "GroundingDino" + m.cls.substr(kP.size());
+  for (auto& [name, child] : m.children) rename_classes(*child);
+}
+
+Model grounding_dino(const Config& c, std::string_view cls) {
+  if (cls != "GroundingDinoModel") heads::unsupported(cls);
+  Model m = build(c, kP + "Model", true);
+  rename_classes(*m.root);
+  return m;
+}
+
+MEMFIT_FAMILY({"mm-grounding-dino"}, "MMGroundingDino", [](const Config& c, std::string_view cls) { return build(c, cls); });
+MEMFIT_FAMILY({"grounding-dino"}, "GroundingDino", grounding_dino);
 
 }  // namespace
 }  // namespace memfit
