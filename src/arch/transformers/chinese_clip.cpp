@@ -48,6 +48,13 @@ Model build(const Config& c, std::string_view cls) {
 }
 
 MEMFIT_FAMILY({"chinese_clip"}, "ChineseCLIP", build);
+// The vision tower on its own (AutoModel of a chinese_clip_vision_model config): ChineseCLIPModel's vision_model.
+MEMFIT_FAMILY({"chinese_clip_vision_model"}, "ChineseCLIPVision", [](const Config& c, std::string_view cls) {
+  if (cls != kP + "VisionModel") heads::unsupported(cls);
+  auto root = vision_model(c);
+  root->cls = kP + "VisionModel";
+  return Model{root, {kP + "TextEmbeddings", kP + "TextLayer", kP + "VisionEmbeddings", kP + "VisionLayer"}};
+});
 
 }  // namespace
 }  // namespace memfit
