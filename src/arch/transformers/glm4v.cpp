@@ -96,6 +96,11 @@ MEMFIT_FAMILY({"glm4v_vision"}, "Glm4vVision", [](const Config& c, std::string_v
   if (cls != "Glm4vVisionModel") heads::unsupported(cls);
   return Model{vision_model(c), {"Glm4vVisionBlock"}};
 });
+// GLM-4.5V's vision tower on its own: Glm4vVisionModel's tree under the Glm4vMoe prefix.
+MEMFIT_FAMILY({"glm4v_moe_vision"}, "Glm4vMoeVision", [](const Config& c, std::string_view cls) {
+  if (cls != "Glm4vMoeVisionModel") heads::unsupported(cls);
+  return Model{vision_model(c, "Glm4vMoe"), {"Glm4vMoeVisionBlock"}};
+});
 
 }  // namespace
 }  // namespace memfit
