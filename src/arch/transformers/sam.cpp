@@ -174,8 +174,8 @@ Model build(const Config& c, std::string_view cls) {
   auto sub = [&](const char* key) {
     return c.opt_sub(key).value_or(Config(empty, c.model_type(), std::string(key) + "."));
   };
-  if (cls == "SamVisionModel") {
-    auto root = make("SamVisionModel");
+  if (cls == "SamVisionModel" || cls == "SamHQVisionModel") {  // SAM-HQ's is SAM's vision encoder under its prefix
+    auto root = make(std::string(cls));
     root->add("vision_encoder", vision_encoder(c.model_type() == "sam" ? sub("vision_config") : c));
     return {root, no_split};
   }
@@ -193,6 +193,7 @@ Model build(const Config& c, std::string_view cls) {
 MEMFIT_FAMILY({"sam"}, "Sam", build);
 MEMFIT_FAMILY({"sam_vision_model"}, "SamVision", build);
 MEMFIT_FAMILY({"sam_hq"}, "SamHQ", build);
+MEMFIT_FAMILY({"sam_hq_vision_model"}, "SamHQVision", build);
 
 }  // namespace
 }  // namespace memfit
