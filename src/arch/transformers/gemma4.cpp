@@ -269,6 +269,12 @@ MEMFIT_FAMILY({"gemma4_audio"}, "Gemma4Audio", [](const Config& c, std::string_v
   return Model{audio_model(c),
                {"Gemma4AudioLayer", "Gemma4TextDecoderLayer", "Gemma4VisionEncoderLayer", "Gemma4VisionPatchEmbedder"}};
 }, "Gemma4AudioModel");
+// The vision tower on its own (AutoModel of a gemma4_vision config): Gemma4Model's vision_tower.
+MEMFIT_FAMILY({"gemma4_vision"}, "Gemma4Vision", [](const Config& c, std::string_view cls) {
+  if (cls != "Gemma4VisionModel") heads::unsupported(cls);
+  return Model{vision_model(c),
+               {"Gemma4TextDecoderLayer", "Gemma4VisionEncoderLayer", "Gemma4VisionPatchEmbedder", "Gemma4AudioLayer"}};
+}, "Gemma4VisionModel");
 
 // Gemma 4 Unified's text model (gemma4_unified_text, modeling_gemma4_unified.py): Gemma 4's text layers without
 // per-layer embeddings or MoE blocks (its config class deletes those keys).
