@@ -1,4 +1,4 @@
-// Jina Embeddings v3 (jina_embeddings_v3.cpp), hand-checked against modeling_jina_embeddings_v3.py (withheld from the
+// Jina Embeddings v3 (nomic_bert.cpp), hand-checked against modeling_jina_embeddings_v3.py (withheld from the
 // sweep: no fixture).
 #include <gtest/gtest.h>
 
