@@ -8,7 +8,8 @@
 // followed by a LayerNorm without parameters. WavLM (modeling_wavlm.py): wav2vec2's tree whose attention adds the
 // gated relative position parameters (gru_rel_pos_const [1, heads, 1, 1], gru_rel_pos_linear head_dim -> 8) and,
 // in layer 0, the relative bucket table rel_attn_embed [num_buckets, heads]. UniSpeech (modeling_unispeech.py):
-// wav2vec2's base tree under its own prefix, without the adapter.
+// wav2vec2's base tree under its own prefix, without the adapter. UniSpeechSat (modeling_unispeech_sat.py): the
+// same, its masked_spec_embed unconditional, plus Wav2Vec2's audio-frame classifier.
 #include "arch/transformers/wav2vec2.h"
 
 #include "arch/blocks.h"
@@ -152,9 +153,10 @@ ModulePtr wav2vec2_model(const Config& c, const Shape& s) {
   auto m = make(s.p + "Model");
   m->add("feature_extractor", w2v::feature_encoder(c, s));
   m->add("feature_projection", proj);
-  if (c.f("mask_time_prob", 0.05) > 0 || c.f("mask_feature_prob", 0) > 0) m->param("masked_spec_embed", {s.h});
+  if (s.p == "UniSpeechSat" || c.f("mask_time_prob", 0.05) > 0 || c.f("mask_feature_prob", 0) > 0)
+    m->param("masked_spec_embed", {s.h});
   m->add("encoder", encoder(c, s));
-  if (!s.hubert && s.p != "UniSpeech" && c.b("add_adapter", false)) {
+  if (!s.hubert && s.p != "UniSpeech" && s.p != "UniSpeechSat" && c.b("add_adapter", false)) {
     int64_t out = c.has("output_hidden_size") ? media::dim(c, "output_hidden_size", s.h) : s.h;
     auto ad = make(s.p + "Adapter");
     if (out != s.h) {
@@ -180,6 +182,7 @@ Model build(const Config& c, std::string_view cls, const std::string& prefix) {
                            : s.data2vec ? "data2vec_audio"
                            : s.wavlm    ? "wavlm"
                            : prefix == "UniSpeech" ? "unispeech"
+                           : prefix == "UniSpeechSat" ? "unispeech_sat"
                            : prefix == "Wav2Vec2Conformer" ? "wav2vec2_conformer"
                                                    : "wav2vec2";
   media::require(c, !s.conv_dim.empty(), "conv_dim is empty");
@@ -226,6 +229,8 @@ MEMFIT_FAMILY({"data2vec-audio"}, "Data2VecAudio",
 MEMFIT_FAMILY({"wavlm"}, "WavLM", [](const Config& c, std::string_view cls) { return build(c, cls, "WavLM"); });
 MEMFIT_FAMILY({"unispeech"}, "UniSpeech",
               [](const Config& c, std::string_view cls) { return build(c, cls, "UniSpeech"); });
+MEMFIT_FAMILY({"unispeech-sat"}, "UniSpeechSat",
+              [](const Config& c, std::string_view cls) { return build(c, cls, "UniSpeechSat"); });
 MEMFIT_FAMILY({"wav2vec2-conformer"}, "Wav2Vec2Conformer",
               [](const Config& c, std::string_view cls) { return build(c, cls, "Wav2Vec2Conformer"); });
 MEMFIT_FAMILY({"hubert"}, "Hubert", [](const Config& c, std::string_view cls) { return build(c, cls, "Hubert"); });
