@@ -6,7 +6,7 @@
 #include "arch/transformers/moe.h"
 #include "arch/registry.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 using namespace memfit::blocks;
 

@@ -4,8 +4,9 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "core/file_scope.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 TEST(GPTNeoXJapanese, DefaultConfigByHand) {

@@ -5,7 +5,7 @@
 #include "arch/transformers/decoder.h"
 #include "arch/registry.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 
 MEMFIT_FAMILY({"hyperclovax"}, "HyperCLOVAX", [](const Config& c, std::string_view cls) {

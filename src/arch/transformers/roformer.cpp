@@ -9,7 +9,7 @@
 #include "arch/transformers/heads.h"
 #include "arch/registry.h"
 
-namespace {
+namespace MEMFIT_TU {
 using namespace memfit;
 using namespace memfit::blocks;
 
