@@ -157,6 +157,13 @@ MEMFIT_FAMILY({"donut-swin"}, "DonutSwin", [](const Config& c, std::string_view 
 MEMFIT_FAMILY({"swinv2"}, "Swinv2", [](const Config& c, std::string_view cls) {
   return build(c, cls, {"Swinv2", true}, "swinv2");
 });
+// MaskFormer's Swin on its own (AutoModel of a maskformer-swin config, modeling_maskformer_swin.py): the
+// MaskFormerSwinModel that MaskFormerSwinBackbone wraps, with its parameter-free pooler.
+MEMFIT_FAMILY({"maskformer-swin"}, "MaskFormerSwin", [](const Config& c, std::string_view cls) {
+  if (cls != "MaskFormerSwinModel") heads::unsupported(cls);
+  int64_t features = 0;
+  return Model{model(c, {"MaskFormerSwin", false, true}, true, false, features), {"MaskFormerSwinStage"}};
+});
 
 }  // namespace
 
