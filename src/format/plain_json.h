@@ -1,5 +1,5 @@
 // A fast scanner for the plain subset of JSON that large machine-written documents (safetensors headers) use: it
-// drives the same SAX handler as nlohmann::json::sax_parse, about ten times faster than nlohmann's lexer, and gives
+// drives the same SAX handler as nlohmann::json::sax_parse without nlohmann's per-character lexer, and gives
 // up on anything outside the subset so that the caller re-runs the full parser (which then also words any error).
 #pragma once
 #include <cstddef>
