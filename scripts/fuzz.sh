@@ -8,7 +8,7 @@ secs=${2:-5}
 command -v clang++ >/dev/null || { echo "fuzz: clang++ not found, skipped"; exit 77; }
 cmake -S "$root/fuzz" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 cmake --build "$build" -j "${JOBS:-2}" >/dev/null
-for t in safetensors gguf config text; do
+for t in safetensors gguf config text plain_json; do
   work=$(mktemp -d)  # inputs found while fuzzing land here; the committed seed corpus stays unchanged
   status=0
   "$build/fuzz_$t" -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 \

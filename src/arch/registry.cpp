@@ -64,55 +64,26 @@ std::optional<Error> check_shapes(const Model& m) {
   return err;
 }
 
-std::vector<TransformersFamily>& families() {
-  static std::vector<TransformersFamily> f;
-  return f;
-}
-std::vector<RemoteCodeAlias>& aliases() {
-  static std::vector<RemoteCodeAlias> a;
-  return a;
-}
-
-std::vector<TimmFamily>& timm_families() {
-  static std::vector<TimmFamily> f;
-  return f;
-}
-
 const TransformersFamily* find_family(std::string_view model_type) {
-  for (const auto& f : families())
-    for (const auto& t : f.model_types)
-      if (t == model_type) return &f;
+  for (const TransformersFamily* f : memfit_families_table())
+    for (std::string_view t : f->model_types)
+      if (t == model_type) return f;
   return nullptr;
 }
 
 // The class accelerate builds: an auto_map "AutoModelFor*" key maps to the family's head, else AutoModel's.
 std::string accelerate_class(const Json& config, const TransformersFamily& fam) {
-  std::string base = fam.base_class.empty() ? fam.prefix + "Model" : fam.base_class;
+  std::string base = fam.base_class.empty() ? std::string(fam.prefix) + "Model" : std::string(fam.base_class);
   auto am = config.find("auto_map");
   if (am == config.end() || !am->is_object()) return base;
   for (auto it = am->begin(); it != am->end(); ++it) {
-    if (it.key().starts_with("AutoModelFor")) return fam.prefix + "For" + it.key().substr(12);
+    if (it.key().starts_with("AutoModelFor")) return std::string(fam.prefix) + "For" + it.key().substr(12);
   }
   return base;
 }
 }  // namespace
 
-bool register_family(TransformersFamily f) {
-  families().push_back(std::move(f));
-  return true;
-}
-
-bool register_remote_code_alias(RemoteCodeAlias a) {
-  aliases().push_back(std::move(a));
-  return true;
-}
-
 Result<BuiltModel> build_generic_decoder(const Json& config, const std::string& model_type, Target target);
-
-bool register_timm_family(TimmFamily f) {
-  timm_families().push_back(std::move(f));
-  return true;
-}
 
 std::string detect_library(const Json& config) {
   if (!config.is_object()) return "";
@@ -128,16 +99,16 @@ std::string detect_library(const Json& config) {
 
 std::vector<std::string> supported_model_types() {
   std::vector<std::string> out;
-  for (const auto& f : families())
-    for (const auto& t : f.model_types) out.push_back(t);
+  for (const TransformersFamily* f : memfit_families_table())
+    for (std::string_view t : f->model_types) out.emplace_back(t);
   std::sort(out.begin(), out.end());
   return out;
 }
 
 std::vector<std::string> supported_timm_prefixes() {
   std::vector<std::string> out;
-  for (const auto& f : timm_families())
-    for (const auto& p : f.arch_prefixes) out.push_back(p);
+  for (const TimmFamily* f : memfit_timm_families_table())
+    for (std::string_view p : f->arch_prefixes) out.emplace_back(p);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -165,7 +136,8 @@ Result<BuiltModel> build_transformers_unguarded(const Json& given, Target target
   std::string model_type = mt->get<std::string>();
   const TransformersFamily* fam = find_family(model_type);
   if (!fam) {
-    for (const auto& a : aliases()) {
+    for (const RemoteCodeAlias* alias : memfit_remote_code_aliases_table()) {
+      const RemoteCodeAlias& a = *alias;
       if (a.model_type != model_type) continue;
       Json native;
       try {
@@ -173,7 +145,7 @@ Result<BuiltModel> build_transformers_unguarded(const Json& given, Target target
       } catch (const ConfigError& e) {
         return fail(ErrorKind::BadInput, e.what());
       }
-      native["model_type"] = a.native_model_type;
+      native["model_type"] = std::string(a.native_model_type);
       // The remote class named in `architectures` does not exist natively: the task model is the auto_map's
       // AutoModelFor* class, mapped to the native family (what accelerate would build with the remote code).
       native.erase("architectures");
@@ -197,7 +169,7 @@ Result<BuiltModel> build_transformers_unguarded(const Json& given, Target target
     if (arch != config.end() && arch->is_array() && !arch->empty() && (*arch)[0].is_string())
       cls = (*arch)[0].get<std::string>();
     else if (!fam->pretraining_class.empty())
-      cls = fam->pretraining_class;
+      cls = std::string(fam->pretraining_class);
   }
   try {
     Config c(config, model_type);
@@ -236,9 +208,9 @@ Result<BuiltModel> build_timm_unguarded(const Json& config, std::string_view arc
     if (!m) {
       const TimmFamily* best = nullptr;
       size_t best_len = 0;
-      for (const auto& f : timm_families())
-        for (const auto& p : f.arch_prefixes)
-          if (arch.starts_with(p) && p.size() > best_len) best = &f, best_len = p.size();
+      for (const TimmFamily* f : memfit_timm_families_table())
+        for (std::string_view p : f->arch_prefixes)
+          if (arch.starts_with(p) && p.size() > best_len) best = f, best_len = p.size();
       std::string why = timm::missing_builder(arch);
       if (!best) {
         if (why.empty()) why = fmt::format("not supported: `{}` is not a model timm 1.0.28 registers", arch);

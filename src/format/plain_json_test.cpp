@@ -1,4 +1,5 @@
 #include "format/plain_json.h"
+#include "format/json_event_log.h"
 
 #include <gtest/gtest.h>
 
@@ -9,31 +10,8 @@
 namespace memfit {
 namespace MEMFIT_TU {
 
-// Records every SAX event as text, so that the fast scanner's stream can be compared with nlohmann's.
-struct Recorder {
-  using Json = nlohmann::json;
-  std::string log;
-  bool null() { return add("null"); }
-  bool boolean(bool v) { return add(v ? "true" : "false"); }
-  bool number_integer(Json::number_integer_t v) { return add("i" + std::to_string(v)); }
-  bool number_unsigned(Json::number_unsigned_t v) { return add("u" + std::to_string(v)); }
-  bool number_float(Json::number_float_t, const Json::string_t& s) { return add("f" + s); }
-  bool string(Json::string_t& v) { return add("s'" + v + "'"); }
-  bool binary(Json::binary_t&) { return add("bin"); }
-  bool start_object(std::size_t) { return add("{"); }
-  bool end_object() { return add("}"); }
-  bool start_array(std::size_t) { return add("["); }
-  bool end_array() { return add("]"); }
-  bool key(Json::string_t& k) { return add("k'" + k + "'"); }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
-  bool add(const std::string& e) {
-    log += e + " ";
-    return true;
-  }
-};
-
 std::string nlohmann_log(const std::string& text) {
-  Recorder r;
+  JsonEventLog r;
   EXPECT_TRUE(nlohmann::json::sax_parse(text, &r)) << text;
   return r.log;
 }
@@ -44,11 +22,11 @@ TEST(PlainJson, PlainDocumentsGiveNlohmannsEventStream) {
            R"({"__metadata__":{"format":"pt"},"b":{"shape":[],"data_offsets":[24,28],"dtype":"I32"}})",
            "{\n\t\"x\": [ -5, 0, 9999999999999999999, [[]], {\"\":\"\"} ]\r\n}", R"("just a string")", R"(42)",
            R"([-999999999999999999])"}) {
-    Recorder fast;
+    JsonEventLog fast;
     ASSERT_TRUE(scan_plain_json(text, fast)) << text;
     EXPECT_EQ(fast.log, nlohmann_log(text)) << text;
   }
-  Recorder r;
+  JsonEventLog r;
   ASSERT_TRUE(scan_plain_json(R"({"a":[1,-2],"b":"c"})", r));
   EXPECT_EQ(r.log, "{ k'a' [ u1 i-2 ] k'b' s'c' } ");
 }
@@ -63,7 +41,7 @@ TEST(PlainJson, GivesUpOnAnythingElse) {
            "", " ", "{", "}", R"({"a"})", R"({"a":})", R"({"a":1,})", R"([1,])", R"([1 2])", R"({"a":1}x)",
            R"({"a":1}{})", R"({1:2})", R"({"a":01})", R"({"a":-})", R"({"a":"b)", "{\"a\":\"\x01\"}", R"([}])",
            R"({]})", "[[[[[[[[[[1]]]]]]]]]]"}) {
-    Recorder r;
+    JsonEventLog r;
     EXPECT_FALSE(scan_plain_json(text, r, 8)) << text;
   }
 }

@@ -13,9 +13,13 @@
 namespace memfit::timm {
 
 namespace {
-std::map<std::string, ClassBuilder, std::less<>>& builders() {
-  static std::map<std::string, ClassBuilder, std::less<>> b;
-  return b;
+// The builder registered for a class (the last one registered wins), or nullptr.
+ClassBuilder find_builder(std::string_view cls) {
+  auto table = memfit_timm_classes_table();
+  for (auto it = table.rbegin(); it != table.rend(); ++it)
+    for (std::string_view c : (*it)->classes)
+      if (c == cls) return (*it)->build;
+  return nullptr;
 }
 
 // timm's _update_default_model_kwargs: kwargs.setdefault from the pretrained cfg.
@@ -168,11 +172,6 @@ std::string missing_builder(std::string_view arch) {
                      (*def)["class"].get<std::string>(), (*def)["module"].get<std::string>());
 }
 
-bool register_class(std::vector<std::string> classes, ClassBuilder build) {
-  for (auto& c : classes) builders()[c] = build;
-  return true;
-}
-
 namespace {
 // timm's adapt_model_from_string: every Conv2d, BatchNorm2d / BatchNormAct2d and Linear named in `shapes` (module
 // name -> pruned weight shape) is rebuilt at that width: a conv takes the listed [out, in] (grouped convs: [out, 1]),
@@ -207,8 +206,8 @@ std::optional<Model> build_from_defs(const Json& config, const std::string& arch
   const Json* def = model_def(arch);
   if (!def) return std::nullopt;  // unresolved or unknown: the name-based families may still know it
   std::string cls = (*def)["class"];
-  auto b = builders().find(cls);
-  if (b == builders().end()) return std::nullopt;
+  ClassBuilder b = find_builder(cls);
+  if (!b) return std::nullopt;
   // create_model(arch, **model_args): the register function's args, the caller's kwargs winning.
   Json kw = (*def)["args"];
   if (auto ma = config.find("model_args"); ma != config.end() && !ma->is_null()) {
@@ -241,7 +240,7 @@ std::optional<Model> build_from_defs(const Json& config, const std::string& arch
   Args a(std::move(all), arch, cls);
   if (a.has("num_classes") && (a.i("num_classes") < 0 || a.i("num_classes") > (1 << 24)))
     throw ConfigError(fmt::format("timm config: num_classes = {} is out of range", a.i("num_classes")));
-  Model m = b->second(a);
+  Model m = b(a);
   if (pruned) prune(*m.root, "", (*def)["pruned_shapes"], arch);
   return m;
 }

@@ -55,9 +55,14 @@ class Args {
 // Same helpers for a nested argument object (a dataclass cfg such as byobnet's ByoModelCfg).
 std::string layer_name(const Json& v);
 
-// A builder for one timm class from its arguments.
-using ClassBuilder = std::function<Model(const Args&)>;
-bool register_class(std::vector<std::string> classes, ClassBuilder build);
+// A builder for one timm class from its arguments, registered as constant data (MEMFIT_TIMM_CLASS({"ResNet"},
+// build)); a function or a lambda without captures.
+using ClassBuilder = Model (*)(const Args&);
+struct TimmClass {
+  NameList classes;
+  ClassBuilder build;
+};
+MEMFIT_STATIC_TABLE(memfit_timm_classes, TimmClass)
 
 // Builds `arch` from the generated definitions: nullopt when the class has no builder here (the caller may try the
 // name-based families), throws UnsupportedClass for names timm's source could not be read for.
@@ -65,5 +70,6 @@ std::optional<Model> build_from_defs(const Json& config, const std::string& arch
 
 }  // namespace memfit::timm
 
-#define MEMFIT_TIMM_CLASS(...) \
-  static const bool MEMFIT_CONCAT(memfit_timm_class_, __LINE__) = ::memfit::timm::register_class(__VA_ARGS__)
+#define MEMFIT_TIMM_CLASS(...)                                                                             \
+  MEMFIT_STATIC_TABLE_ENTRY(memfit_timm_classes, ::memfit::timm::TimmClass, MEMFIT_CONCAT(timm_class_, __LINE__), \
+                            __VA_ARGS__)

@@ -246,9 +246,9 @@ Model dpr(const Config& c, std::string_view cls) {
 MEMFIT_FAMILY({"dpr"}, "DPR", dpr, "DPRQuestionEncoder");
 
 // Registers a BERT-shaped family.
-#define MEMFIT_BERT_FAMILY(type, ...)                                                              \
-  MEMFIT_FAMILY({type}, Variant{__VA_ARGS__}.prefix,                                             \
-                [](const Config& c, std::string_view cls) { return build(c, cls, Variant{__VA_ARGS__}); })
+#define MEMFIT_BERT_FAMILY(type, prefix, ...)                                                      \
+  MEMFIT_FAMILY({type}, prefix,                                                                  \
+                [](const Config& c, std::string_view cls) { return build(c, cls, Variant{prefix, __VA_ARGS__}); })
 
 MEMFIT_BERT_FAMILY("bert", "Bert", 30522, "bert", false);
 MEMFIT_BERT_FAMILY("roberta", "Roberta", 50265, "roberta", true);

@@ -185,7 +185,7 @@ Model build(const Config& c, std::string_view cls) {
   return out;
 }
 
-MEMFIT_FAMILY({"deepseek_v4"}, kP, build);
+MEMFIT_FAMILY({"deepseek_v4"}, "DeepseekV4", build);
 
 }  // namespace
 }  // namespace memfit

@@ -159,14 +159,15 @@ Model build_with_hifigan(const Config& c, std::string_view cls) {
   return {m, {}};
 }
 
-MEMFIT_FAMILY({"fastspeech2_conformer"}, kFs2, build);
-MEMFIT_FAMILY({"fastspeech2_conformer_with_hifigan"}, kFs2 + "WithHifiGan", build_with_hifigan, kFs2 + "WithHifiGan");
-MEMFIT_FAMILY({"fastspeech2_conformer_hifigan"}, kFs2 + "HifiGan",
+MEMFIT_FAMILY({"fastspeech2_conformer"}, "FastSpeech2Conformer", build);
+MEMFIT_FAMILY({"fastspeech2_conformer_with_hifigan"}, "FastSpeech2ConformerWithHifiGan", build_with_hifigan,
+              "FastSpeech2ConformerWithHifiGan");
+MEMFIT_FAMILY({"fastspeech2_conformer_hifigan"}, "FastSpeech2ConformerHifiGan",
               [](const Config& c, std::string_view cls) -> Model {
                 if (cls != kFs2 + "HifiGan") heads::unsupported(cls);
                 return {hifigan(c), {}};
               },
-              kFs2 + "HifiGan");
+              "FastSpeech2ConformerHifiGan");
 
 }  // namespace
 }  // namespace memfit

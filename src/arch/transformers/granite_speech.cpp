@@ -86,7 +86,7 @@ Model build(const Config& c, std::string_view cls) {
   return {root, lm.no_split};
 }
 
-MEMFIT_FAMILY({"granite_speech"}, kGs, build);
+MEMFIT_FAMILY({"granite_speech"}, "GraniteSpeech", build);
 
 }  // namespace
 }  // namespace memfit

@@ -98,7 +98,7 @@ Model t5gemma2_model(const Config& c, const std::string& base) {
   return out;
 }
 
-MEMFIT_FAMILY({"t5gemma2"}, kP, [](const Config& c, std::string_view cls) {
+MEMFIT_FAMILY({"t5gemma2"}, "T5Gemma2", [](const Config& c, std::string_view cls) {
   if (cls == kP + "Model") return t5gemma2_model(c, "");
   Model m = t5gemma2_model(c, "model.");
   auto root = make(std::string(cls));
@@ -120,7 +120,7 @@ MEMFIT_FAMILY({"t5gemma2"}, kP, [](const Config& c, std::string_view cls) {
   }
   m.root = root;
   return m;
-}, "", kP + "ForConditionalGeneration");
+}, "", "T5Gemma2ForConditionalGeneration");
 
 }  // namespace
 }  // namespace memfit

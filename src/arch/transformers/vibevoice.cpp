@@ -141,9 +141,11 @@ Model build_asr(const Config& c, std::string_view cls) {
   return {root, no_split};
 }
 
-MEMFIT_FAMILY({"vibevoice_acoustic_tokenizer"}, kVv, build_tokenizer);
-MEMFIT_FAMILY({"vibevoice_acoustic_tokenizer_encoder"}, kVv + "Encoder", build_tokenizer, kVv + "EncoderModel");
-MEMFIT_FAMILY({"vibevoice_acoustic_tokenizer_decoder"}, kVv + "Decoder", build_tokenizer, kVv + "DecoderModel");
+MEMFIT_FAMILY({"vibevoice_acoustic_tokenizer"}, "VibeVoiceAcousticTokenizer", build_tokenizer);
+MEMFIT_FAMILY({"vibevoice_acoustic_tokenizer_encoder"}, "VibeVoiceAcousticTokenizerEncoder", build_tokenizer,
+              "VibeVoiceAcousticTokenizerEncoderModel");
+MEMFIT_FAMILY({"vibevoice_acoustic_tokenizer_decoder"}, "VibeVoiceAcousticTokenizerDecoder", build_tokenizer,
+              "VibeVoiceAcousticTokenizerDecoderModel");
 MEMFIT_FAMILY({"vibevoice_asr"}, "VibeVoiceAsr", build_asr);
 
 }  // namespace

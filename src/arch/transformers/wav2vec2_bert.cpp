@@ -87,7 +87,7 @@ Model build(const Config& c, std::string_view cls) {
   return {root, no_split};
 }
 
-MEMFIT_FAMILY({"wav2vec2-bert"}, kW2vBert, build);
+MEMFIT_FAMILY({"wav2vec2-bert"}, "Wav2Vec2Bert", build);
 
 }  // namespace
 }  // namespace memfit

@@ -110,7 +110,7 @@ Model build(const Config& c, std::string_view cls) {
   return {m, semantic.no_split};
 }
 
-MEMFIT_FAMILY({"xcodec2"}, kXc2, build);
+MEMFIT_FAMILY({"xcodec2"}, "Xcodec2", build);
 
 }  // namespace
 }  // namespace memfit
