@@ -81,21 +81,18 @@ Result<uint64_t> parse_length(std::string_view first8, std::optional<uint64_t> f
 }
 
 namespace {
-// One top-level entry of the header as the streaming parser saw it: a tensor's fields, or the first thing wrong with
-// it (kept as a message until the whole document is known to be well-formed JSON, the order a DOM parse gives).
-struct Entry {
-  TensorInfo t;
-  bool is_metadata = false;
-  std::string error;  // first problem with this entry ("" = none)
-};
-
-// A SAX handler building the header straight into compact entries: linear in the header's size and without a JSON
-// DOM (a DOM of a 100 MB header takes gigabytes; nlohmann's callback parser rescans siblings, quadratic in the
-// tensor count). Depth counts the open containers: 1 = inside the root object, 2 = inside an entry, 3 = in a list.
+// A SAX handler building the header straight into the tensors it returns: linear in the header's size and without
+// a JSON DOM (a DOM of a 100 MB header takes gigabytes; nlohmann's callback parser rescans siblings, quadratic in
+// the tensor count). Every top-level entry gets a TensorInfo, `__metadata__` included (its slot is dropped at the
+// end); the first thing wrong with an entry is kept aside as a message until the whole document is known to be
+// well-formed JSON, the order a DOM parse gives. Depth counts the open containers: 1 = inside the root object,
+// 2 = inside an entry, 3 = in a list.
 class HeaderSax {
  public:
   using Json = nlohmann::json;
-  std::vector<Entry> entries;
+  std::vector<TensorInfo> entries;
+  std::vector<std::pair<uint32_t, std::string>> errors;  // (entry, its first problem), rare
+  std::vector<uint32_t> metadata_entries;                // the entries named __metadata__ (one, when valid)
   std::map<std::string, std::string> metadata;
   size_t error_byte = 0;
   std::string syntax_error;  // set by parse_error
@@ -109,12 +106,12 @@ class HeaderSax {
   bool number_float(Json::number_float_t, const Json::string_t&) { return scalar(); }
   bool binary(Json::binary_t&) { return scalar(); }
   bool string(Json::string_t& v) {
-    if (depth_ == 2 && in_object_ && cur().is_metadata) {
+    if (depth_ == 2 && in_object_ && is_metadata_) {
       metadata[key_] = v;
       return true;
     }
     if (depth_ == 2 && in_object_ && field_ == Field::Dtype) {
-      cur().t.dtype = v;
+      cur().dtype = v;
       has_dtype_ = true;
       return true;
     }
@@ -122,7 +119,7 @@ class HeaderSax {
   }
   bool start_object(std::size_t) { return open(true); }
   bool start_array(std::size_t) {
-    if (depth_ == 2 && in_object_ && !cur().is_metadata && (field_ == Field::Shape || field_ == Field::Offsets)) {
+    if (depth_ == 2 && in_object_ && !is_metadata_ && (field_ == Field::Shape || field_ == Field::Offsets)) {
       (field_ == Field::Shape ? has_shape_ : has_offsets_) = true;
       in_list_ = true;
       ++depth_;
@@ -134,17 +131,17 @@ class HeaderSax {
   bool end_array() { return close(); }
   bool key(Json::string_t& k) {
     if (depth_ == 1) {
-      entries.emplace_back();
-      entries.back().t.name = k;
-      entries.back().is_metadata = k == "__metadata__";
+      entries.emplace_back().name = k;
+      is_metadata_ = k == "__metadata__";
+      if (is_metadata_) metadata_entries.push_back(static_cast<uint32_t>(entries.size() - 1));
       reset_entry();
     } else if (depth_ == 2 && in_object_) {
       key_ = k;
       field_ = k == "dtype" ? Field::Dtype : k == "shape" ? Field::Shape : k == "data_offsets" ? Field::Offsets
                                                                                               : Field::Other;
       // A field given twice counts as its last value, like a JSON object.
-      if (field_ == Field::Dtype) has_dtype_ = dtype_bad_ = false, cur().t.dtype.clear();
-      if (field_ == Field::Shape) has_shape_ = false, cur().t.shape.clear(), shape_bad_.clear(), elements_ = 1;
+      if (field_ == Field::Dtype) has_dtype_ = dtype_bad_ = false, cur().dtype.clear();
+      if (field_ == Field::Shape) has_shape_ = false, cur().shape.clear(), shape_bad_.clear(), elements_ = 1;
       if (field_ == Field::Offsets) has_offsets_ = false, offsets_ = 0, offsets_bad_.clear();
     }
     return true;
@@ -160,6 +157,7 @@ class HeaderSax {
   int depth_ = 0;
   bool in_object_ = false;  // the current entry's value is an object
   bool in_list_ = false;    // inside the entry's shape or data_offsets array
+  bool is_metadata_ = false;  // the current entry is __metadata__
   Field field_ = Field::Other;
   std::string key_;
   bool has_dtype_ = false, dtype_bad_ = false, has_shape_ = false, has_offsets_ = false;
@@ -167,7 +165,7 @@ class HeaderSax {
   uint64_t elements_ = 1;
   std::string shape_bad_, offsets_bad_, metadata_bad_;  // the first bad item, as a message
 
-  Entry& cur() { return entries.back(); }
+  TensorInfo& cur() { return entries.back(); }
   void reset_entry() {
     in_object_ = in_list_ = false;
     field_ = Field::Other;
@@ -180,7 +178,7 @@ class HeaderSax {
   // A value that is not what its place wants (at depth 2: a field's value; at depth 3: a list item).
   void wrong_type() {
     if (depth_ == 2 && in_object_) {
-      if (cur().is_metadata) {
+      if (is_metadata_) {
         if (metadata_bad_.empty()) metadata_bad_ = fmt::format("`__metadata__.{}` is not a string", key_);
       } else if (field_ == Field::Dtype) {
         dtype_bad_ = true;
@@ -225,59 +223,56 @@ class HeaderSax {
       if (!u) shape_bad_ = fmt::format("shape has a negative dimension ({})", negative);
       else if (*u > static_cast<uint64_t>(INT64_MAX)) shape_bad_ = "shape dimension overflows 64 bits";
       else if (__builtin_mul_overflow(elements_, *u, &elements_)) shape_bad_ = "element count overflows 64 bits";
-      else cur().t.shape.push_back(static_cast<int64_t>(*u));
+      else cur().shape.push_back(static_cast<int64_t>(*u));
       return true;
     }
     int k = offsets_++;
     if (k < 2 && offsets_bad_.empty()) {
       if (!u) offsets_bad_ = fmt::format("data_offsets[{}] is negative ({})", k, negative);
-      else (k == 0 ? cur().t.begin : cur().t.end) = *u;
+      else (k == 0 ? cur().begin : cur().end) = *u;
     }
     return true;
   }
 
   // Validates the entry just closed, in the order the checks always had.
   void finish_entry() {
-    Entry& e = cur();
-    if (e.is_metadata) {
-      if (!in_object_) e.error = "`__metadata__` is not an object";
-      else e.error = metadata_bad_;
+    TensorInfo& t = cur();
+    auto error = [&](std::string what) { errors.emplace_back(static_cast<uint32_t>(entries.size() - 1), std::move(what)); };
+    if (is_metadata_) {
+      if (!in_object_) error("`__metadata__` is not an object");
+      else if (!metadata_bad_.empty()) error(metadata_bad_);
       return;
     }
-    auto where = [&](std::string_view what) { return fmt::format("tensor `{}`: {}", e.t.name, what); };
-    TensorInfo& t = e.t;
-    if (!in_object_) return void(e.error = where("entry is not an object"));
-    if (!has_dtype_ || dtype_bad_) return void(e.error = where("`dtype` is missing or not a string"));
-    if (!has_shape_) return void(e.error = where("`shape` is missing or not an array"));
-    if (!has_offsets_ || offsets_ != 2)
-      return void(e.error = where("`data_offsets` is missing or not a [begin, end] pair"));
+    auto where = [&](std::string_view what) { error(fmt::format("tensor `{}`: {}", t.name, what)); };
+    if (!in_object_) return where("entry is not an object");
+    if (!has_dtype_ || dtype_bad_) return where("`dtype` is missing or not a string");
+    if (!has_shape_) return where("`shape` is missing or not an array");
+    if (!has_offsets_ || offsets_ != 2) return where("`data_offsets` is missing or not a [begin, end] pair");
     const DTypeInfo* info = find_dtype(t.dtype);
-    if (!info) return void(e.error = where(fmt::format("unknown dtype `{}`", t.dtype)));
+    if (!info) return where(fmt::format("unknown dtype `{}`", t.dtype));
     t.bits = info->bits;
-    if (!shape_bad_.empty()) return void(e.error = where(shape_bad_));
+    if (!shape_bad_.empty()) return where(shape_bad_);
     t.elements = elements_;
     uint64_t bits;
     if (__builtin_mul_overflow(t.elements, static_cast<uint64_t>(t.bits), &bits))
-      return void(e.error = where("byte size overflows 64 bits"));
+      return where("byte size overflows 64 bits");
     if (bits % 8 != 0)
-      return void(e.error = where(fmt::format("{} elements of {} ({} bits) do not fill whole bytes", t.elements,
-                                              t.dtype, t.bits)));
-    if (!offsets_bad_.empty()) return void(e.error = where(offsets_bad_));
-    if (t.end < t.begin)
-      return void(e.error = where(fmt::format("data_offsets [{}, {}] are out of order", t.begin, t.end)));
+      return where(fmt::format("{} elements of {} ({} bits) do not fill whole bytes", t.elements, t.dtype, t.bits));
+    if (!offsets_bad_.empty()) return where(offsets_bad_);
+    if (t.end < t.begin) return where(fmt::format("data_offsets [{}, {}] are out of order", t.begin, t.end));
     if (t.end - t.begin != bits / 8)
-      e.error = where(fmt::format("data_offsets [{}, {}] hold {} bytes but {} x {} needs {}", t.begin, t.end,
-                                  t.end - t.begin, t.dtype, fmt::join(t.shape, "x"), bits / 8));
+      where(fmt::format("data_offsets [{}, {}] hold {} bytes but {} x {} needs {}", t.begin, t.end, t.end - t.begin,
+                        t.dtype, fmt::join(t.shape, "x"), bits / 8));
   }
 };
 // The entries' indices in name order (ties in header order). Names in one checkpoint share long prefixes
 // ("model.layers."), so each is keyed first by the 8 bytes after the prefix all names share: most comparisons are
 // then one integer comparison instead of a string comparison (a 100 MB header holds over a million names).
-std::vector<uint32_t> name_order(const std::vector<Entry>& es) {
-  size_t common = es.empty() ? 0 : es.front().t.name.size();
-  for (const Entry& e : es) {
-    const std::string& n = e.t.name;
-    const std::string& f = es.front().t.name;
+std::vector<uint32_t> name_order(const std::vector<TensorInfo>& es) {
+  size_t common = es.empty() ? 0 : es.front().name.size();
+  for (const TensorInfo& e : es) {
+    const std::string& n = e.name;
+    const std::string& f = es.front().name;
     size_t k = 0;
     while (k < common && k < n.size() && n[k] == f[k]) ++k;
     common = k;
@@ -288,7 +283,7 @@ std::vector<uint32_t> name_order(const std::vector<Entry>& es) {
   };
   std::vector<Keyed> order(es.size());
   for (uint32_t k = 0; k < order.size(); ++k) {
-    const std::string& n = es[k].t.name;
+    const std::string& n = es[k].name;
     uint64_t key = 0;
     for (size_t b = 0; b < 8; ++b)
       key = (key << 8) | (common + b < n.size() ? static_cast<unsigned char>(n[common + b]) : 0u);
@@ -296,7 +291,7 @@ std::vector<uint32_t> name_order(const std::vector<Entry>& es) {
   }
   std::sort(order.begin(), order.end(), [&](const Keyed& a, const Keyed& b) {
     if (a.key != b.key) return a.key < b.key;
-    int c = es[a.index].t.name.compare(common, std::string::npos, es[b.index].t.name, common, std::string::npos);
+    int c = es[a.index].name.compare(common, std::string::npos, es[b.index].name, common, std::string::npos);
     return c != 0 ? c < 0 : a.index < b.index;
   });
   std::vector<uint32_t> out(order.size());
@@ -327,35 +322,55 @@ Result<Header> parse_header(std::string_view json, std::optional<uint64_t> data_
     if (!ok) return std::unexpected(json_syntax_error(json, origin, sax.error_byte, sax.syntax_error));
   }
   // Entries in name order (what iterating a JSON object gives); equal neighbours are a name given twice, which
-  // safetensors rejects. An index sort: the entries themselves are large to move.
-  std::vector<Entry>& es = sax.entries;
+  // safetensors rejects.
+  std::vector<TensorInfo>& es = sax.entries;
   std::vector<uint32_t> by_name = name_order(es);
   for (size_t k = 1; k < by_name.size(); ++k)
-    if (es[by_name[k]].t.name == es[by_name[k - 1]].t.name)
-      return bad(fmt::format("safetensors header names tensor `{}` twice", es[by_name[k]].t.name));
+    if (es[by_name[k]].name == es[by_name[k - 1]].name)
+      return bad(fmt::format("safetensors header names tensor `{}` twice", es[by_name[k]].name));
+  // The first problem in name order: an entry's own (kept aside while parsing), or offsets past the data region.
+  std::vector<uint32_t> rank(es.size());  // entry (header order) -> its place in name order
+  for (uint32_t k = 0; k < by_name.size(); ++k) rank[by_name[k]] = k;
+  const std::string* first_error = nullptr;
+  uint32_t first_rank = UINT32_MAX;
+  for (const auto& [entry, message] : sax.errors)
+    if (rank[entry] < first_rank) first_rank = rank[entry], first_error = &message;
+  const uint32_t metadata = sax.metadata_entries.empty() ? UINT32_MAX : sax.metadata_entries.front();
+  if (data_bytes)
+    for (uint32_t k = 0; k < by_name.size() && k < first_rank; ++k) {
+      const TensorInfo& t = es[by_name[k]];
+      if (by_name[k] != metadata && t.end > *data_bytes)
+        return bad(fmt::format("tensor `{}`: data_offsets [{}, {}] run past the data region ({} bytes)", t.name,
+                               t.begin, t.end, *data_bytes));
+    }
+  if (first_error) return bad(*first_error);
+  // Put the entries in name order in place (following each cycle of the permutation; no second copy of a million
+  // tensors), then drop the __metadata__ slot.
+  for (uint32_t start = 0; start < by_name.size(); ++start) {
+    if (by_name[start] == start) continue;
+    TensorInfo held = std::move(es[start]);
+    uint32_t at = start;
+    while (by_name[at] != start) {
+      uint32_t from = by_name[at];
+      es[at] = std::move(es[from]);
+      by_name[at] = at;
+      at = from;
+    }
+    es[at] = std::move(held);
+    by_name[at] = at;
+  }
+  by_name = {};
+  uint32_t metadata_rank = metadata == UINT32_MAX ? UINT32_MAX : rank[metadata];
+  if (metadata != UINT32_MAX) es.erase(es.begin() + metadata_rank);
   Header h;
   h.header_bytes = json.size();
-  h.tensors.reserve(es.size());
-  std::vector<uint32_t> position(es.size(), UINT32_MAX);  // entry (header order) -> its index in h.tensors
-  for (uint32_t k : by_name) {
-    Entry& e = es[k];
-    if (!e.error.empty()) return bad(e.error);
-    if (e.is_metadata) continue;
-    position[k] = static_cast<uint32_t>(h.tensors.size());
-    TensorInfo& t = e.t;
-    if (data_bytes && t.end > *data_bytes)
-      return bad(fmt::format("tensor `{}`: data_offsets [{}, {}] run past the data region ({} bytes)", t.name,
-                             t.begin, t.end, *data_bytes));
-    h.tensors.push_back(std::move(t));
-  }
+  h.tensors = std::move(es);
   h.metadata = std::move(sax.metadata);
   std::vector<uint32_t> header_order;  // h.tensors' indices in header order
   header_order.reserve(h.tensors.size());
-  for (uint32_t p : position)
-    if (p != UINT32_MAX) header_order.push_back(p);
-  position = {};
-  es.clear();
-  es.shrink_to_fit();
+  for (uint32_t k = 0; k < rank.size(); ++k)
+    if (k != metadata) header_order.push_back(rank[k] - (rank[k] > metadata_rank && metadata_rank != UINT32_MAX));
+  rank = {};
   // The offsets must tile [0, data_bytes): sorted by begin, each starts where the previous ended. Writers usually
   // list the tensors in offset order, so the sort is skipped when the header order already is.
   std::vector<const TensorInfo*> order(header_order.size());
