@@ -2,6 +2,7 @@
 // for each kind of bad input.
 #include <gtest/gtest.h>
 
+#include "arch/registry.h"
 #include "cli_run.h"
 #include "scratch_dir.h"
 
@@ -74,6 +75,24 @@ TEST(Cli, LocalFolderAndConfigPathGiveTheSameBytes) {
   EXPECT_EQ(b.out, c.out);
 }
 
+// `list --model-types` prints every transformers model type the registry holds; an unknown type is answered with the
+// closest ones and that count, not the whole list.
+TEST(Cli, ModelTypesAreListedAndAnUnknownOneGetsTheClosest) {
+  const std::vector<std::string> types = memfit::supported_model_types();
+  CliRun r = run("list --model-types");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(lines(r.out), static_cast<int>(types.size()));
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "afmoe");
+  EXPECT_NE(r.out.find("\nllama\n"), std::string::npos);
+  fs::path dir = write_config("lama", R"({"model_type": "lama"})");
+  CliRun e = run("estimate-memory " + dir.string());
+  EXPECT_EQ(e.code, 5);
+  EXPECT_EQ(e.err, "memfit: error: model_type `lama` is not supported yet (closest: llama, bamba, flava; `memfit list "
+                   "--model-types` lists the " + std::to_string(types.size()) + " it builds). An approximate estimate "
+                   "needs the standard decoder keys; the config lacks: vocab_size, hidden_size, num_hidden_layers, "
+                   "num_attention_heads\n");
+}
+
 struct BadCase {
   const char* name;
   std::string args;     // may contain {dir}
@@ -111,7 +130,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"wrongtype", "estimate-memory {dir}", "{\"model_type\": \"bert\", \"hidden_size\": \"big\"}", 4,
                 "config key `hidden_size` is missing or invalid (model_type `bert`)"},
         BadCase{"unknowntype", "estimate-memory {dir}", "{\"model_type\": \"frobnicator\"}", 5,
-                "model_type `frobnicator` is not supported yet; supported: "},
+                "model_type `frobnicator` is not supported yet (closest: "},
         BadCase{"hugelayers", "estimate-memory {dir}",
                 "{\"model_type\": \"llama\", \"vocab_size\": 10, \"hidden_size\": 64, \"num_hidden_layers\": 1000000000000,"
                 " \"num_attention_heads\": 4, \"intermediate_size\": 128}",

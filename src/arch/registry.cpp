@@ -1,5 +1,6 @@
 #include "arch/registry.h"
 #include "arch/timm/defs.h"
+#include "core/edit_distance.h"
 
 #include "format/config_defaults.h"
 #include "tree/measure.h"
@@ -159,9 +160,13 @@ Result<BuiltModel> build_transformers_unguarded(const Json& given, Target target
     }
     auto g = build_generic_decoder(config, model_type, target);
     if (g || g.error().kind != ErrorKind::Unsupported) return g;
+    // The closest names, not all ~500: the suggestion compares at most 64 characters of a type read from a file.
+    const std::vector<std::string> types = supported_model_types();
     return fail(ErrorKind::Unsupported,
-                fmt::format("model_type `{}` is not supported yet; supported: {}. {}", model_type,
-                            fmt::join(supported_model_types(), ", "), g.error().message));
+                fmt::format("model_type `{}` is not supported yet (closest: {}; `memfit list --model-types` lists the "
+                            "{} it builds). {}",
+                            model_type, fmt::join(closest_words(std::string_view(model_type).substr(0, 64), types), ", "),
+                            types.size(), g.error().message));
   }
   std::string cls = accelerate_class(config, *fam);
   if (target == Target::TaskModel) {

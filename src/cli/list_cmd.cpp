@@ -1,4 +1,5 @@
-// `memfit list`: the bundled catalog with each model's library, type and parameter count.
+// `memfit list`: the bundled catalog with each model's library, type and parameter count; `--model-types`: every
+// transformers model_type memfit builds.
 #include <fmt/format.h>
 
 #include <array>
@@ -11,7 +12,13 @@
 namespace memfit::cli {
 
 namespace {
+bool g_model_types = false;
+
 int run() {
+  if (g_model_types) {
+    for (const auto& t : supported_model_types()) fmt::print("{}\n", t);
+    return 0;
+  }
   std::vector<std::array<std::string, 4>> rows{{"id", "library", "type", "parameters"}};
   for (const auto& e : catalog()) {
     ModelSource src{std::string(e.id), "catalog", std::string(e.config), std::string(e.id), std::string(e.library)};
@@ -34,6 +41,7 @@ int run() {
 
 Command add_list(CLI::App& app) {
   auto* sub = app.add_subcommand("list", "List the bundled catalog");
+  sub->add_flag("--model-types", g_model_types, "List the transformers model types memfit builds, one per line");
   return {sub, run};
 }
 

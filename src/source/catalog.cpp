@@ -1,5 +1,7 @@
 #include "source/catalog.h"
 
+#include "core/edit_distance.h"
+
 #include <algorithm>
 #include <cctype>
 #include <utility>
@@ -23,20 +25,6 @@ const std::pair<std::string_view, std::string_view> kAliases[] = {
     {"distilbert-base-uncased", "distilbert/distilbert-base-uncased"},
 };
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (std::tolower(static_cast<unsigned char>(a[i - 1])) !=
-                                  std::tolower(static_cast<unsigned char>(b[j - 1])));
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 }  // namespace
 
 const CatalogEntry* find_in_catalog(std::string_view id) {
