@@ -75,6 +75,15 @@ TEST(Cli, LocalFolderAndConfigPathGiveTheSameBytes) {
   EXPECT_EQ(b.out, c.out);
 }
 
+TEST(Cli, VersionAloneAndWithACommandsFlags) {
+  CliRun v = run("--version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.out, "memfit 0.1.0\n");  // the fast path, before any command is set up
+  CliRun w = run("--version --help");
+  EXPECT_EQ(w.code, 0);
+  EXPECT_EQ(w.out, "memfit 0.1.0\n");  // CLI11's own handling of the same flag
+}
+
 // `list --model-types` prints every transformers model type the registry holds; an unknown type is answered with the
 // closest ones and that count, not the whole list.
 TEST(Cli, ModelTypesAreListedAndAnUnknownOneGetsTheClosest) {

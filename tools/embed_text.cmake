@@ -5,4 +5,6 @@ string(FIND "${CONTENT}" ")embedded\"" CLASH)
 if(NOT CLASH EQUAL -1)
   message(FATAL_ERROR "${IN} contains the raw-string delimiter")
 endif()
-file(WRITE ${OUT} "// Generated from ${IN} by tools/embed_text.cmake; do not edit.\n#include \"${HEADER}\"\n\nnamespace memfit {\n\nconst char* ${SYMBOL}() {\n  return R\"embedded(${CONTENT})embedded\";\n}\n\n}  // namespace memfit\n")
+# The text comes back as a string_view of known length, so that reading its start never scans (and pages in) the
+# whole file the way strlen would.
+file(WRITE ${OUT} "// Generated from ${IN} by tools/embed_text.cmake; do not edit.\n#include \"${HEADER}\"\n\nnamespace memfit {\n\nstd::string_view ${SYMBOL}() {\n  static constexpr char kText[] = R\"embedded(${CONTENT})embedded\";\n  return {kText, sizeof kText - 1};\n}\n\n}  // namespace memfit\n")

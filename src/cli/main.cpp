@@ -30,10 +30,15 @@ int run_main(int argc, char** argv) {
   using namespace memfit::cli;
   // Never destroyed: the process ends with _Exit below, so tearing down the parser and the registries (a sixth of a
   // catalog estimate's instructions) is skipped.
+  constexpr const char* kVersion = "memfit 0.1.0";
+  std::string first = argc > 1 ? argv[1] : "";
+  if (argc == 2 && first == "--version") {  // without setting up the commands' flags (two thirds of its cost)
+    std::printf("%s\n", kVersion);
+    return 0;
+  }
   CLI::App& app = *new CLI::App{"memfit: how much memory a model needs, and whether it fits", "memfit"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("memfit 0.1.0"));
-  std::string first = argc > 1 ? argv[1] : "";
+  app.set_version_flag("--version", std::string(kVersion));
   std::vector<Command>& commands = *new std::vector<Command>;
   for (const auto& c : kCommands)
     if (first == c.name) commands.push_back(c.add(app));

@@ -1,8 +1,9 @@
 // transformers' config classes as JSON text (data/transformers_configs.json), compiled in by tools/embed_text.cmake.
 #pragma once
+#include <string_view>
 
 namespace memfit {
 
-const char* transformers_configs_json();
+std::string_view transformers_configs_json();
 
 }  // namespace memfit
