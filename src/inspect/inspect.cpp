@@ -424,13 +424,13 @@ bool is_overhead_suffix(const std::string& n, const Names& names) {
     return true;
   // MXFP4 scales of a _blocks tensor.
   if (stem_has("_scales", "_blocks")) return true;
-  static const char* always[] = {".weight_scale", ".weight_scale_inv", ".weight_scale_2", ".weight_zero_point",
+  static constexpr std::string_view always[] = {".weight_scale", ".weight_scale_inv", ".weight_scale_2", ".weight_zero_point",
                                  ".weight_g_idx", ".weight_shape", ".input_scale", ".output_scale", ".k_scale",
                                  ".v_scale", ".q_scale", ".input_global_scale", ".weight_global_scale",
                                  ".weight.absmax", ".weight.quant_map", ".weight.nested_absmax",
                                  ".weight.nested_quant_map", ".weight.quant_state.bitsandbytes__nf4",
                                  ".weight.quant_state.bitsandbytes__fp4", ".SCB", ".weight_format"};
-  for (const char* s : always)
+  for (std::string_view s : always)
     if (n.ends_with(s)) return true;
   return false;
 }
