@@ -6,6 +6,7 @@
 // into the text width). Ernie4_5_VLMoeForConditionalGeneration adds lm_head, tied by default.
 #include "arch/transformers/heads.h"
 #include "arch/transformers/moe.h"
+#include "arch/transformers/multimodal.h"
 #include "arch/registry.h"
 
 namespace memfit {
@@ -38,7 +39,8 @@ ModulePtr text_model(const Config& t, DecoderSpec* out) {
   auto block = make(kP + "MoeBlock");
   block->add("text_moe", sparse_block(s, experts, text_inter));
   block->add("vision_moe", sparse_block(s, experts, vision_inter));
-  if (n_shared > 0) block->add("shared_experts", gated_mlp(kP + "MLP", s.hidden, text_inter * n_shared, bias, act_class(s.act)));
+  if (n_shared > 0)
+    block->add("shared_experts", gated_mlp(kP + "MLP", s.hidden, text_inter * n_shared, bias, act_class(s.act)));
   auto attn = decoder_attention(s);
   attn->cls = kP + "TextAttention";
   auto dense = moe::layer(s, attn, decoder_mlp(s)), sparse = moe::layer(s, attn, block);
@@ -118,11 +120,8 @@ Model build(const Config& c, std::string_view cls) {
   if (cls == kP + "Model" || cls == "Ernie4_5_VL_MoeModel") return {model, no_split};
   if (cls != kP + "ForConditionalGeneration" && cls != "Ernie4_5_VL_MoeForConditionalGeneration")
     heads::unsupported(cls);
-  auto root = make(std::string(cls));
-  root->add("model", model);
-  root->add("lm_head", heads::lm_head(s.hidden, s.vocab, heads::ties_embeddings(c, true),
-                                      "model.language_model.embed_tokens.weight"));
-  return {root, no_split};
+  return conditional_generation(std::string(cls), {model, no_split}, s.hidden, s.vocab,
+                                heads::ties_embeddings(c, true));
 }
 
 MEMFIT_FAMILY({"ernie4_5_vl_moe"}, "Ernie4_5_VLMoe", build);

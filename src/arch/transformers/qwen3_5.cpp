@@ -3,6 +3,7 @@
 // vision tower is Qwen3-VL's (qwen3_vl.cpp). Qwen3_5Model (model_type qwen3_5) holds both: `visual`, then
 // `language_model`; Qwen3_5ForConditionalGeneration adds lm_head over it.
 #include "arch/transformers/heads.h"
+#include "arch/transformers/multimodal.h"
 #include "arch/transformers/qwen3_next.h"
 #include "arch/transformers/qwen3_vl.h"
 #include "arch/registry.h"
@@ -40,11 +41,8 @@ Model build(const Config& c, std::string_view cls) {
   model->add("language_model", text);
   if (cls == "Qwen3_5Model") return {model, no_split};
   if (cls != "Qwen3_5ForConditionalGeneration") heads::unsupported(cls);
-  auto root = make(std::string(cls));
-  root->add("model", model);
-  root->add("lm_head", heads::lm_head(s.hidden, s.vocab, heads::ties_embeddings(c, false),
-                                      "model.language_model.embed_tokens.weight"));
-  return {root, no_split};
+  return conditional_generation(std::string(cls), {model, no_split}, s.hidden, s.vocab,
+                                heads::ties_embeddings(c, false));
 }
 
 MEMFIT_FAMILY({"qwen3_5"}, "Qwen3_5", build);

@@ -8,7 +8,8 @@
 namespace memfit {
 using namespace blocks;
 
-ModulePtr sam_mlp_block(const std::string& p, const Config& c, int64_t h, int64_t mlp_dim, std::string_view act_default) {
+ModulePtr sam_mlp_block(const std::string& p, const Config& c, int64_t h, int64_t mlp_dim,
+                        std::string_view act_default) {
   auto m = make(p + "MLPBlock");
   m->add("lin1", linear(h, mlp_dim));
   m->add("lin2", linear(mlp_dim, h));

@@ -11,7 +11,8 @@
 namespace memfit {
 
 // <p>MLPBlock: lin1, lin2, act (config hidden_act, else `act_default`).
-ModulePtr sam_mlp_block(const std::string& p, const Config& c, int64_t h, int64_t mlp_dim, std::string_view act_default);
+ModulePtr sam_mlp_block(const std::string& p, const Config& c, int64_t h, int64_t mlp_dim,
+                        std::string_view act_default);
 // <p>VisionEncoder with attention modules of class `attn_cls` (SAM's from_config picks the SDPA one).
 ModulePtr sam_vision_encoder(const Config& c, const std::string& p, const std::string& attn_cls);
 
