@@ -8,6 +8,7 @@
 #include "arch/transformers/heads.h"
 #include "arch/transformers/moe.h"
 #include "arch/registry.h"
+#include "arch/rename.h"
 
 namespace memfit {
 namespace MEMFIT_TU {
@@ -103,7 +104,13 @@ Model build(const Config& c, std::string_view cls) {
   } else {
     heads::unsupported(cls);
   }
-  m.to_checkpoint = moe::split_experts();
+  // Saved as the hub checkpoints hold them (the conversion mapping's renames, reverted): experts one per index,
+  // the gated norms' gate MLP as W_down / W_up, the fused query/gate projection as q_b_proj.
+  m.to_checkpoint = moe::split_experts({}, rename_mapping({
+                                               {R"(\.mlp\.fc1\.)", ".W_down."},
+                                               {R"(\.mlp\.fc2\.)", ".W_up."},
+                                               {R"(\.self_attn\.q_gate_proj\.)", ".self_attn.q_b_proj."},
+                                           }));
   return m;
 }
 

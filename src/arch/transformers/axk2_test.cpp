@@ -3,6 +3,8 @@
 // attention with a fused q_gate_proj and a DSA indexer, gated RMSNorms, and a MoE on every layer from the second.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "arch/registry.h"
 #include "tree/measure.h"
 #include "core/file_scope.h"
@@ -49,6 +51,18 @@ TEST(AXK2, CausalLmAndLayerPatterns) {
   ASSERT_TRUE(lm) << lm.error().message;
   EXPECT_EQ(lm->cls, "AXK2ForCausalLM");
   EXPECT_EQ(measure(lm->model).parameters, 19'978'950'656ull + 2048ull * 163840);
+  // Checkpoint names as the A.X K2 hub checkpoints hold them (the conversion mapping reverted on save).
+  auto tensors = checkpoint_tensors(lm->model);
+  auto has = [&](const std::string& name, std::vector<int64_t> shape) {
+    return std::any_of(tensors.begin(), tensors.end(),
+                       [&](const CheckpointTensor& t) { return t.name == name && t.shape == shape; });
+  };
+  EXPECT_TRUE(has("model.layers.1.mlp.experts.127.gate_proj.weight", {512, 2048}));
+  EXPECT_TRUE(has("model.layers.1.mlp.experts.0.down_proj.weight", {2048, 512}));
+  EXPECT_TRUE(has("model.layers.0.input_layernorm.W_down.weight", {16, 2048}));
+  EXPECT_TRUE(has("model.layers.1.post_attention_layernorm.W_up.weight", {2048, 16}));
+  EXPECT_TRUE(has("model.layers.0.self_attn.q_b_proj.weight", {5120, 768}));
+  EXPECT_TRUE(has("model.layers.0.mlp.gate_proj.weight", {5120, 2048}));
   // The legacy keys: first_k_dense_replace 2, moe_layer_freq 2 over 6 layers -> sparse at 2 and 4 only.
   auto legacy = build_transformers(Json::parse(R"({"model_type": "axk2", "num_hidden_layers": 6,
       "first_k_dense_replace": 2, "moe_layer_freq": 2})"));
