@@ -120,10 +120,12 @@ ModulePtr nemotron_h_model(const Config& c) {
   return m;
 }
 
-// Saved names: `model.` -> `backbone.` (the conversion mapping's renaming, reverted), fused experts -> one
-// `experts.<e>.up_proj.weight` [I, in] and `experts.<e>.down_proj.weight` [in, I] per expert.
+// Saved names, the conversion mapping's renamings reverted as save_pretrained does: `model.` -> `backbone.`,
+// `embeddings.weight` -> `embedding.weight`; fused experts -> one `experts.<e>.up_proj.weight` [I, in] and
+// `experts.<e>.down_proj.weight` [in, I] per expert.
 std::vector<CheckpointTensor> checkpoint_names(const std::string& name, const Tensor& t) {
   std::string n = name.starts_with("model.") ? "backbone." + name.substr(6) : name;
+  if (n.ends_with("embeddings.weight")) n.replace(n.size() - 17, 17, "embedding.weight");
   for (std::string_view part : {"up_proj", "down_proj"}) {
     std::string suffix = fmt::format("mixer.experts.{}", part);
     if (t.shape.size() != 3 || !n.ends_with(suffix)) continue;

@@ -55,13 +55,13 @@ TEST(NemotronH, CausalLmHeadIsNeverTiedAndCheckpointNames) {
   ASSERT_TRUE(head) << head.error().message;
   EXPECT_EQ(head->cls, "NemotronHForCausalLM");
   EXPECT_EQ(measure(head->model).parameters, 1'431'484'800ull + kEmbed);
-  // Saved as backbone.*, the fused experts one tensor per expert.
+  // Saved as save_pretrained reverts the conversion mapping: backbone.*, embedding.weight, one tensor per expert.
   auto tensors = checkpoint_tensors(head->model);
   auto has = [&](const std::string& name, std::vector<int64_t> shape) {
     return std::any_of(tensors.begin(), tensors.end(),
                        [&](const CheckpointTensor& t) { return t.name == name && t.shape == shape; });
   };
-  EXPECT_TRUE(has("backbone.embeddings.weight", {131072, 4096}));
+  EXPECT_TRUE(has("backbone.embedding.weight", {131072, 4096}));
   EXPECT_TRUE(has("backbone.layers.1.mixer.experts.7.up_proj.weight", {7688, 4096}));
   EXPECT_TRUE(has("backbone.layers.1.mixer.experts.0.down_proj.weight", {4096, 7688}));
   EXPECT_TRUE(has("backbone.layers.1.mixer.gate.e_score_correction_bias", {8}));
