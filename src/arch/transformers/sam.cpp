@@ -2,11 +2,10 @@
 // neck, a prompt encoder (points, boxes, masks) and a two-way-transformer mask decoder. The prompt encoder's
 // positional embedding is tied to the model's shared_image_embedding. SAM-HQ (modeling_sam_hq.py) is the same tree
 // with an HQ token and feature-fusion convs in the mask decoder.
-#include <algorithm>
-
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
+#include "arch/transformers/sam_vit.h"
 #include "arch/registry.h"
 
 namespace memfit {
@@ -17,67 +16,6 @@ ModulePtr positional_embedding(const Config& vision) {
   auto m = make("SamPositionalEmbedding");
   m->param("positional_embedding", {2, media::dim(vision, "num_pos_feats", 128)});
   return m;
-}
-
-ModulePtr mlp_block(const Config& c, int64_t h, int64_t mlp_dim, std::string_view act_default) {
-  auto m = make("SamMLPBlock");
-  m->add("lin1", linear(h, mlp_dim));
-  m->add("lin2", linear(mlp_dim, h));
-  m->add("act", leaf(act_class(c.s("hidden_act", act_default))));
-  return m;
-}
-
-// SamVisionLayer; the attention class is the SDPA one (what from_config picks), so `_no_split_modules`'
-// "SamVisionAttention" never matches it.
-ModulePtr vision_layer(const Config& c, int64_t h, int64_t heads, int64_t mlp_dim, int64_t window, int64_t grid) {
-  auto attn = make("SamVisionSdpaAttention");
-  attn->add("qkv", linear(h, 3 * h, c.b("qkv_bias", true)));
-  attn->add("proj", linear(h, h));
-  if (c.b("use_rel_pos", true)) {
-    int64_t size = window == 0 ? grid : window;
-    attn->param("rel_pos_h", {2 * size - 1, h / heads});
-    attn->param("rel_pos_w", {2 * size - 1, h / heads});
-  }
-  auto l = make("SamVisionLayer");
-  l->add("layer_norm1", layer_norm(h));
-  l->add("attn", attn);
-  l->add("layer_norm2", layer_norm(h));
-  l->add("mlp", mlp_block(c, h, mlp_dim, "gelu"));
-  return l;
-}
-
-ModulePtr vision_encoder(const Config& c) {
-  int64_t h = media::dim(c, "hidden_size", 768), heads = media::dim(c, "num_attention_heads", 12);
-  media::divisible(c, h, heads, "hidden_size / num_attention_heads");
-  int64_t image = media::dim(c, "image_size", 1024), patch = media::dim(c, "patch_size", 16);
-  int64_t grid = image / patch, out = media::dim(c, "output_channels", 256);
-  media::require(c, grid >= 1, "image_size is smaller than patch_size");
-  int64_t mlp_dim = c.has("mlp_dim") ? media::dim(c, "mlp_dim", 0)
-                                     : static_cast<int64_t>(static_cast<double>(h) * c.f("mlp_ratio", 4.0));
-  media::require(c, mlp_dim > 0 && mlp_dim <= media::kMaxDim, "mlp_dim out of range");
-  auto global = media::dims(c, "global_attn_indexes", {2, 5, 8, 11}, 0);
-  int64_t window = c.i("window_size", 14);
-  media::require(c, window >= 0 && window <= media::kMaxDim, "window_size out of range");
-
-  auto pe = make("SamPatchEmbeddings");
-  pe->add("projection", conv2d(media::dim(c, "num_channels", 3), h, patch));
-  auto enc = make("SamVisionEncoder");
-  enc->add("patch_embed", pe);
-  if (c.b("use_abs_pos", true)) enc->param("pos_embed", {1, grid, grid, h});
-  auto windowed = vision_layer(c, h, heads, mlp_dim, window, grid), full = vision_layer(c, h, heads, mlp_dim, 0, grid);
-  auto layers = make("ModuleList");
-  for (int64_t i = 0, n = media::count(c, "num_hidden_layers", 12); i < n; ++i) {
-    bool is_global = std::find(global.begin(), global.end(), i) != global.end();
-    layers->add(std::to_string(i), is_global ? full : windowed);
-  }
-  enc->add("layers", layers);
-  auto neck = make("SamVisionNeck");
-  neck->add("conv1", conv2d(h, out, 1, false));
-  neck->add("layer_norm1", layer_norm(out, true, "SamLayerNorm"));
-  neck->add("conv2", conv2d(out, out, 3, false));
-  neck->add("layer_norm2", layer_norm(out, true, "SamLayerNorm"));
-  enc->add("neck", neck);
-  return enc;
 }
 
 ModulePtr prompt_encoder(const Config& vision, const Config& c) {
@@ -132,7 +70,7 @@ ModulePtr mask_decoder(const Config& c, bool hq) {
   block->add("layer_norm1", layer_norm(h));
   block->add("cross_attn_token_to_image", attention(h, down));
   block->add("layer_norm2", layer_norm(h));
-  block->add("mlp", mlp_block(c, h, media::dim(c, "mlp_dim", 2048), "relu"));
+  block->add("mlp", sam_mlp_block("Sam", c, h, media::dim(c, "mlp_dim", 2048), "relu"));
   block->add("layer_norm3", layer_norm(h));
   block->add("layer_norm4", layer_norm(h));
   block->add("cross_attn_image_to_token", attention(h, down));
@@ -176,7 +114,8 @@ Model build(const Config& c, std::string_view cls) {
   };
   if (cls == "SamVisionModel" || cls == "SamHQVisionModel") {  // SAM-HQ's is SAM's vision encoder under its prefix
     auto root = make(std::string(cls));
-    root->add("vision_encoder", vision_encoder(c.model_type() == "sam" ? sub("vision_config") : c));
+    Config vision = c.model_type() == "sam" ? sub("vision_config") : c;
+    root->add("vision_encoder", sam_vision_encoder(vision, "Sam", "SamVisionSdpaAttention"));
     return {root, no_split};
   }
   bool hq = cls == "SamHQModel";
@@ -184,7 +123,7 @@ Model build(const Config& c, std::string_view cls) {
   Config vision = sub("vision_config");
   auto root = make(std::string(cls));
   root->add("shared_image_embedding", positional_embedding(vision));
-  root->add("vision_encoder", vision_encoder(vision));
+  root->add("vision_encoder", sam_vision_encoder(vision, "Sam", "SamVisionSdpaAttention"));
   root->add("prompt_encoder", prompt_encoder(vision, sub("prompt_encoder_config")));
   root->add("mask_decoder", mask_decoder(sub("mask_decoder_config"), hq));
   return {root, no_split};
