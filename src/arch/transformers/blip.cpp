@@ -7,6 +7,7 @@
 // BlipForQuestionAnswering (vision + text encoder without pooler + LM-head decoder) and BlipForImageTextRetrieval
 // (vision + text encoder, vision_proj, text_proj, itm_head).
 #include "arch/blocks.h"
+#include "arch/transformers/bert.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/vision_towers.h"
 #include "arch/registry.h"
@@ -64,23 +65,15 @@ TextShape text_shape(const Config& tc, int64_t vision_hidden) {
   return s;
 }
 
-// BlipTextAttention: self (query/key/value, the keys and values of a cross-attention read the vision width),
-// output (dense, LayerNorm, dropout).
-ModulePtr text_attention(const TextShape& s, bool cross) {
+// BlipTextSelfAttention: query/key/value (a cross-attention's keys and values read the vision width).
+ModulePtr self_attention(const TextShape& s, bool cross) {
   const int64_t kv_in = cross ? s.encoder_hidden : s.hidden;
   auto self = make("BlipTextSelfAttention");
   self->add("query", linear(s.hidden, s.hidden));
   self->add("key", linear(kv_in, s.hidden));
   self->add("value", linear(kv_in, s.hidden));
   self->add("dropout", leaf("Dropout"));
-  auto out = make("BlipTextSelfOutput");
-  out->add("dense", linear(s.hidden, s.hidden));
-  out->add("LayerNorm", layer_norm(s.hidden));
-  out->add("dropout", leaf("Dropout"));
-  auto a = make("BlipTextAttention");
-  a->add("self", self);
-  a->add("output", out);
-  return a;
+  return self;
 }
 
 ModulePtr text_model(const TextShape& s, bool pooler) {
@@ -90,18 +83,13 @@ ModulePtr text_model(const TextShape& s, bool pooler) {
   emb->add("LayerNorm", layer_norm(s.hidden));
   emb->add("dropout", leaf("Dropout"));
   emb->buffer("position_ids", {1, s.positions}, DType::I64, false);
-  auto layer = make("BlipTextLayer");
-  layer->add("attention", text_attention(s, false));
-  if (s.decoder) layer->add("crossattention", text_attention(s, true));
-  auto inter = make("BlipTextIntermediate");
-  inter->add("dense", linear(s.hidden, s.inter));
-  inter->add("intermediate_act_fn", leaf(act_class(s.act)));
-  layer->add("intermediate", inter);
-  auto out = make("BlipTextOutput");
-  out->add("dense", linear(s.inter, s.hidden));
-  out->add("LayerNorm", layer_norm(s.hidden));
-  out->add("dropout", leaf("Dropout"));
-  layer->add("output", out);
+  // BERT's layer under BlipText names (attention.self/output, intermediate, output); with is_decoder a
+  // crossattention of the same layout follows the self-attention.
+  auto layer = bert::layer_with("BlipText", self_attention(s, false), s.hidden, s.inter, s.act);
+  if (s.decoder) {
+    auto cross = bert::layer_with("BlipText", self_attention(s, true), s.hidden, s.inter, s.act)->child("attention");
+    layer->children.insert(layer->children.begin() + 1, {"crossattention", cross});
+  }
   auto enc = make("BlipTextEncoder");
   enc->add("layer", repeat(layer, s.layers));
   auto m = make("BlipTextModel");
