@@ -6,7 +6,8 @@
 // with its pooler), num_hidden_layers cross layers per modality (self-attention, cross-attention, feed-forward over
 // the text width), the two cross-modal poolers and LayerNorms, and the link towers (a LayerNorm, with a scale or beta
 // parameter for scaled_add / interpolate; one per cross layer after the first unless shared).
-// BridgeTowerForImageAndTextRetrieval adds itm_score (2 x hidden -> 2).
+// Heads: ForImageAndTextRetrieval (itm_score, 2 x hidden -> 2), ForMaskedLM (mlm_score over the text vocabulary)
+// and ForContrastiveLearning (three contrastive projections and logit_scale).
 #include <algorithm>
 
 #include "arch/blocks.h"
@@ -150,16 +151,56 @@ ModulePtr model(const Config& c) {
   return m;
 }
 
+ModulePtr linear_head(const std::string& cls, int64_t in, int64_t out) {
+  auto m = make(kP + cls);
+  m->add("fc", linear(in, out));
+  return m;
+}
+
 Model build(const Config& c, std::string_view cls) {
   const std::vector<std::string> no_split{kP + "SelfAttention", kP + "ResidualAttention"};
   if (cls == kP + "Model") return {model(c), no_split};
-  if (cls != kP + "ForImageAndTextRetrieval") heads::unsupported(cls);
   const int64_t h = media::dim(c, "hidden_size", 768);
-  auto itm = make(kP + "ITMHead");
-  itm->add("fc", linear(2 * h, 2));
   auto root = make(std::string(cls));
-  root->add("bridgetower", model(c));
-  root->add("itm_score", itm);
+  if (cls == kP + "ForImageAndTextRetrieval") {
+    root->add("bridgetower", model(c));
+    root->add("itm_score", linear_head("ITMHead", 2 * h, 2));
+  } else if (cls == kP + "ForMaskedLM") {
+    // BridgeTowerMLMHead: transform (dense, act, LayerNorm), a bias-free decoder to the text vocabulary (the word
+    // embeddings when tie_word_embeddings, false by default) and its own bias.
+    SubConfig tc = sub_config(c, "text_config", Json::object(), "bridgetower_text_model");
+    const int64_t vocab = media::dim(tc.c, "vocab_size", 50265);
+    auto transform = make(kP + "PredictionHeadTransform");
+    transform->add("dense", linear(h, h));
+    transform->add("transform_act_fn", leaf(act_class(c.s("hidden_act", "gelu"))));
+    transform->add("LayerNorm", layer_norm(h));
+    auto head = make(kP + "MLMHead");
+    head->add("transform", transform);
+    if (c.b("tie_word_embeddings", false)) {
+      if (media::dim(tc.c, "hidden_size", 768) != h) heads::unsupported(std::string(cls) + " tied across widths");
+      auto dec = make("Linear");
+      dec->tie("weight", {vocab, h}, "bridgetower.text_model.embeddings.word_embeddings.weight");
+      head->add("decoder", dec);
+    } else {
+      head->add("decoder", linear(h, vocab, false));
+    }
+    head->param("bias", {vocab});
+    root->add("bridgetower", model(c));
+    root->add("mlm_score", head);
+  } else if (cls == kP + "ForContrastiveLearning") {
+    // BridgeTowerConfig has no contrastive_hidden_size default: transformers raises AttributeError without it.
+    if (!c.has("contrastive_hidden_size"))
+      throw ConfigError("transformers itself cannot build BridgeTowerForContrastiveLearning without "
+                        "contrastive_hidden_size in the config (AttributeError)");
+    const int64_t ch = media::dim(c, "contrastive_hidden_size", 512);
+    root->add("bridgetower", model(c));
+    root->add("itc_text_head", linear_head("ContrastiveHead", h, ch));
+    root->add("itc_image_head", linear_head("ContrastiveHead", h, ch));
+    root->add("itc_cross_modal_head", linear_head("ContrastiveHead", 2 * h, ch));
+    root->param("logit_scale", {});
+  } else {
+    heads::unsupported(cls);
+  }
   return {root, no_split};
 }
 

@@ -60,5 +60,29 @@ TEST(BridgeTower, RetrievalHeadAndSharedLayers) {
   EXPECT_FALSE(build_transformers(Json::parse(R"({"model_type": "bridgetower", "link_tower_type": "concat"})")));
 }
 
+TEST(BridgeTower, MaskedLMAndContrastiveHeads) {
+  // mlm_score: transform dense 590,592 + LayerNorm 1,536, bias-free decoder 768 x 50265 = 38,603,520 (not tied by
+  // default), bias 50,265.
+  auto mlm = build_transformers(
+      Json::parse(R"({"model_type": "bridgetower", "architectures": ["BridgeTowerForMaskedLM"]})"), Target::TaskModel);
+  ASSERT_TRUE(mlm) << mlm.error().message;
+  EXPECT_EQ(measure(mlm->model).parameters, kParams + 590592 + 1536 + 38603520 + 50265);
+  auto tied = build_transformers(Json::parse(R"({"model_type": "bridgetower", "tie_word_embeddings": true,
+      "architectures": ["BridgeTowerForMaskedLM"]})"),
+                                 Target::TaskModel);
+  ASSERT_TRUE(tied) << tied.error().message;
+  EXPECT_EQ(measure(tied->model).parameters, kParams + 590592 + 1536 + 50265);
+  // Contrastive heads (contrastive_hidden_size 512, as the ITC checkpoints set it): 2 x (768*512 + 512) +
+  // (1536*512 + 512) + logit_scale 1 = 1,574,401; without the key transformers fails.
+  auto itc = build_transformers(Json::parse(R"({"model_type": "bridgetower", "contrastive_hidden_size": 512,
+      "architectures": ["BridgeTowerForContrastiveLearning"]})"),
+                                Target::TaskModel);
+  ASSERT_TRUE(itc) << itc.error().message;
+  EXPECT_EQ(measure(itc->model).parameters, kParams + 2 * 393728 + 786944 + 1);
+  EXPECT_FALSE(build_transformers(
+      Json::parse(R"({"model_type": "bridgetower", "architectures": ["BridgeTowerForContrastiveLearning"]})"),
+      Target::TaskModel));
+}
+
 }  // namespace
 }  // namespace memfit
