@@ -54,8 +54,8 @@ TEST(Blip, CaptioningHeadTiesTheDecoderToTheWordEmbeddings) {
   EXPECT_EQ(built->cls, "BlipForConditionalGeneration");
   Measurement m = measure(built->model);
   // vision 86,090,496 + text_decoder.bert (no pooler) 137,258,496 + cls.predictions: transform dense 590,592 and
-  // LayerNorm 1,536, bias 30,524; decoder weight/bias tied = 223,971,644. The published checkpoint stores the tied
-  // decoder weight again: + 30524*768 = 247,414,076 parameters (the Hub's 247M parameters, 990 MB of float32).
+  // LayerNorm 1,536, bias 30,524; decoder weight/bias tied = 223,971,644 (247,414,076 counting the tied decoder
+  // weight, 30524*768, again, as a checkpoint that stores it does).
   EXPECT_EQ(m.parameters, kVision + kTextEmb + kTextLayers + 592128 + 30524);
   EXPECT_EQ(m.parameters, 223971644u);
   EXPECT_EQ(module_bytes(built->model, "text_decoder"), (kTextEmb + kTextLayers + 592128 + 30524) * 4 + 4096);
@@ -115,8 +115,8 @@ TEST(Blip, LargeVisionTowerWidensTheCrossAttention) {
   const uint64_t vision = 1024 + 787456 + 590848 + 24ull * 12596224 + 2048;
   EXPECT_EQ(vision, 303690752u);
   EXPECT_EQ(measure(built->model).parameters, vision + kTextEmb + kTextLayers + 4718592 + 592128 + 30524);
-  // = 446,290,492; the checkpoint stores the tied decoder weight again (+ 23,442,432 = 469,732,924: the Hub's
-  // 470M parameters, 1.88 GB of float32)
+  // = 446,290,492; counting the tied decoder weight again (+ 23,442,432) gives 469,732,924, the 470M parameters
+  // listed for the checkpoint
   EXPECT_EQ(measure(built->model).parameters, 446290492u);
 }
 
