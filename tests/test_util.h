@@ -34,6 +34,13 @@ inline std::vector<std::string> json_files(const std::string& sub, bool recursiv
   return out;
 }
 
+// The bytes accelerate's compute_module_sizes gives module (or tensor) `name` of `m`; 0 when there is none.
+inline uint64_t module_bytes(const Model& m, const std::string& name) {
+  for (const auto& [k, bits] : module_sizes(m))
+    if (k == name) return bits / 8;
+  return 0;
+}
+
 // A gtest-safe name from any string.
 inline std::string safe_name(std::string n) {
   for (char& c : n)

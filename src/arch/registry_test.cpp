@@ -28,7 +28,7 @@ std::set<std::string> unique_names(const Table& table, Names names) {
 TEST(Registry, EveryNameIsRegisteredOnceAsConstantData) {
   auto types = unique_names(memfit_families_table(), [](const TransformersFamily& f) { return f.model_types; });
   EXPECT_EQ(types.size(), supported_model_types().size());
-  EXPECT_EQ(types.size(), 495u);  // session 16 branch wLLM: + 9 withheld types
+  EXPECT_EQ(types.size(), 509u);  // 486 + 9 withheld types (branch wLLM) + 14 (branch wVis), session 16
   EXPECT_TRUE(types.contains("bert") && types.contains("llama") && types.contains("t5gemma2"));
   for (const TransformersFamily* f : memfit_families_table()) {
     EXPECT_NE(f->build, nullptr);

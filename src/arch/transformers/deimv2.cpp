@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "arch/blocks.h"
+#include "arch/transformers/d_fine.h"
 #include "arch/transformers/detr.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/media.h"
@@ -23,22 +24,12 @@ using namespace blocks;
 const std::string kP = "Deimv2";
 
 ModulePtr conv_norm(int64_t in, int64_t out, int64_t k, const std::string& act, int64_t groups = 1) {
-  auto l = make(kP + "ConvNormLayer");
-  l->add("conv", conv2d(in, out, k, false, groups));
-  l->add("norm", batch_norm(out));
-  l->add("activation", leaf(act.empty() ? "Identity" : act_class(act)));
-  return l;
+  return dfine::conv_norm(kP, in, out, k, act, groups);
 }
 
-// Deimv2MLP: `layers` Linears in -> hidden ... -> out, then the activation module.
+// Deimv2MLP: `layers` Linears in -> hidden ... -> out, then the activation module (D-FINE's).
 ModulePtr mlp(int64_t in, int64_t hidden, int64_t out, int64_t layers, const std::string& act = "relu") {
-  auto list = make("ModuleList");
-  for (int64_t i = 0; i < layers; ++i)
-    list->add(std::to_string(i), linear(i == 0 ? in : hidden, i == layers - 1 ? out : hidden));
-  auto m = make(kP + "MLP");
-  m->add("layers", list);
-  m->add("act", leaf(act_class(act)));
-  return m;
+  return dfine::mlp(kP, in, hidden, out, layers, act);
 }
 
 ModulePtr rms(int64_t d) { return rms_norm(kP + "RMSNorm", d); }
@@ -66,34 +57,6 @@ ModulePtr elan(const Config& c, int64_t h, int64_t blocks) {
   l->add("csp_rep2", csp(c, half, half, blocks, act));
   l->add("conv2", conv_norm(2 * h + 2 * half, h, 1, act));
   return l;
-}
-
-ModulePtr hybrid_encoder(const Config& c, int64_t h) {
-  int64_t heads = media::dim(c, "encoder_attention_heads", 8);
-  media::divisible(c, h, heads, "encoder_hidden_dim / encoder_attention_heads");
-  auto attn = make(kP + "SelfAttention");
-  for (const char* n : {"k_proj", "v_proj", "q_proj", "o_proj"}) attn->add(n, linear(h, h));
-  auto layer = make(kP + "EncoderLayer");
-  layer->add("self_attn", attn);
-  layer->add("self_attn_layer_norm", layer_norm(h));
-  layer->add("mlp", mlp(h, media::dim(c, "encoder_ffn_dim", 1024), h, 2, c.s("encoder_activation_function", "gelu")));
-  layer->add("final_layer_norm", layer_norm(h));
-  auto aifi = make(kP + "AIFILayer");
-  aifi->add("position_embedding", leaf(kP + "SinePositionEmbedding"));
-  aifi->add("layers", repeat(layer, media::count(c, "encoder_layers", 1)));
-  auto n = static_cast<int64_t>(media::dims(c, "encoder_in_channels", {512, 1024, 2048}).size()) - 1;
-  auto blocks = static_cast<int64_t>(std::nearbyint(3 * c.f("depth_mult", 1.0)));
-  media::require(c, n >= 0 && blocks >= 0 && blocks <= 64, "encoder_in_channels / depth_mult out of range");
-  auto sc = make(kP + "SCDown");
-  sc->add("conv1", conv_norm(h, h, 1, ""));
-  sc->add("conv2", conv_norm(h, h, 3, "", h));
-  auto e = make(kP + "HybridEncoder");
-  e->add("aifi", repeat(aifi, static_cast<int64_t>(media::dims(c, "encode_proj_layers", {2}, 0).size())));
-  e->add("lateral_convs", repeat(conv_norm(h, h, 1, ""), n));
-  e->add("fpn_blocks", repeat(elan(c, h, blocks), n));
-  e->add("downsample_convs", repeat(sc, n));
-  e->add("pan_blocks", repeat(elan(c, h, blocks), n));
-  return e;
 }
 
 ModulePtr decoder(const Config& c, int64_t d) {
@@ -166,7 +129,7 @@ Model build(const Config& c, std::string_view cls) {
   media::require(c, labels >= 1, "num_labels must be at least 1");
   auto m = make(kP + "Model");
   m->add("conv_encoder", conv_enc);
-  m->add("encoder", hybrid_encoder(c, h));
+  m->add("encoder", dfine::hybrid_encoder(c, kP, h, elan));
   if (c.i("num_denoising", 100) > 0) m->add("denoising_class_embed", embedding(labels + 1, d));
   if (c.b("learn_initial_query", false)) m->add("weight_embedding", embedding(media::dim(c, "num_queries", 300), d));
   m->add("enc_output", module_list({linear(d, d), layer_norm(d)}, "Sequential"));

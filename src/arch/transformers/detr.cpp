@@ -94,6 +94,10 @@ ModulePtr dec_layer(const Config& c, const std::string& p, int64_t d) {
 
 }  // namespace
 
+ModulePtr detr_timm_backbone(const Config& c, const std::string& p, int64_t& channels) {
+  return timm_backbone(c, p, channels);
+}
+
 ModulePtr detr_decoder(const Config& c, const std::string& p) {
   int64_t d = media::dim(c, "d_model", 256);
   auto dec = make(p + "Decoder");

@@ -3,10 +3,15 @@
 // from block_configs [kernel, in, out, stride, use_se] with widths scaled by `scale` to multiples of `divisor`; each
 // depth-wise and point-wise conv is a learnable rep layer of conv_symmetric_num kxk branches, a 1x1 branch for
 // k > 1, an identity BatchNorm where shape is kept, and learnable affine blocks).
+// PP-OCRv5 server text recogniser (modeling_pp_ocrv5_server_rec.py): AutoModel is the HGNetV2Backbone load_backbone
+// builds (HGNetV2Config's defaults with every stage downsampling, as PPOCRV5ServerRecConfig passes them) under
+// `backbone`; PPOCRV5ServerRecForTextRecognition adds the SVTR head (five conv-norm-SiLU layers, `depth` CLIP-style
+// blocks with a fused qkv whose bias is the q / zero / v concatenation, a LayerNorm, the CTC Linear).
 #include "arch/blocks.h"
 #include "arch/transformers/heads.h"
 #include "arch/transformers/hgnet.h"
 #include "arch/transformers/media.h"
+#include "arch/transformers/multimodal.h"
 #include "arch/transformers/vision_towers.h"
 #include "arch/registry.h"
 
@@ -101,6 +106,73 @@ MEMFIT_FAMILY({"pp_ocrv5_mobile_rec"}, "PPOCRV5MobileRec", [](const Config& c, s
   m->add("backbone", backbone);
   return {m, {P + "DepthwiseSeparableConvLayer", "PPOCRV5MobileRecBlock"}};
 });
+
+// PPOCRV5ServerRecConvLayer: a bias-free (kh, kw) conv, BatchNorm2d, SiLU.
+ModulePtr svtr_conv(int64_t in, int64_t out, int64_t kh, int64_t kw) {
+  auto l = make("PPOCRV5ServerRecConvLayer");
+  l->add("convolution", conv2d(in, out, kh, kw, false));
+  l->add("normalization", batch_norm(out));
+  l->add("activation", leaf(act_class("silu")));
+  return l;
+}
+
+ModulePtr svtr_head(const Config& c, int64_t in) {
+  const int64_t h = media::dim(c, "hidden_size", 120), heads = media::dim(c, "num_attention_heads", 8);
+  media::divisible(c, h, heads, "hidden_size by num_attention_heads");
+  auto k = media::dims(c, "conv_kernel_size", {1, 3});
+  media::require(c, k.size() == 2 && k[0] <= 64 && k[1] <= 64 && in >= 8, "conv_kernel_size / backbone width");
+  auto convs = module_list({svtr_conv(in, in / 8, k[0], k[1]), svtr_conv(in / 8, h, 1, 1), svtr_conv(h, in, 1, 1),
+                            svtr_conv(2 * in, in / 8, k[0], k[1]), svtr_conv(in / 8, h, 1, 1)});
+  auto attn = make("PPOCRV5ServerRecAttention");
+  attn->add("qkv", linear(h, 3 * h, c.b("qkv_bias", true)));
+  attn->add("projection", linear(h, h));
+  const auto hidden = static_cast<int64_t>(static_cast<double>(h) * c.f("mlp_ratio", 2.0));
+  media::require(c, hidden >= 1 && hidden <= media::kMaxDim, "mlp_ratio out of range");
+  auto mlp = make("PPOCRV5ServerRecMLP");
+  mlp->add("fc1", linear(h, hidden));
+  mlp->add("activation", leaf(act_class(c.s("hidden_act", "silu"))));
+  mlp->add("fc2", linear(hidden, h));
+  mlp->add("drop", leaf("Dropout"));
+  auto block = make("PPOCRV5ServerRecBlock");
+  block->add("self_attn", attn);
+  block->add("layer_norm1", layer_norm(h));
+  block->add("mlp", mlp);
+  block->add("layer_norm2", layer_norm(h));
+  auto enc = make("PPOCRV5ServerRecEncoderWithSVTR");
+  enc->add("conv_block", convs);
+  enc->add("svtr_block", repeat(block, media::count(c, "depth", 2)));
+  enc->add("norm", layer_norm(h));
+  auto head = make("PPOCRV5ServerRecHead");
+  head->add("encoder", enc);
+  head->add("head", linear(h, media::dim(c, "head_out_channels", 18385)));
+  return head;
+}
+
+Model server_rec(const Config& c, std::string_view cls) {
+  const bool task = cls == "PPOCRV5ServerRecForTextRecognition";
+  if (cls != "PPOCRV5ServerRecModel" && !task) heads::unsupported(cls);
+  // PPOCRV5ServerRecConfig's default_config_kwargs: HGNetV2 "L" with every stage downsampling (the other keys --
+  // strides, return_idx, freeze flags -- change no tensor).
+  SubConfig bc = sub_config(c, "backbone_config",
+                            {{"model_type", "hgnet_v2"}, {"stage_downsample", Json::array({true, true, true, true})},
+                             {"out_features", Json::array({"stage1", "stage2", "stage3", "stage4"})}},
+                            "hgnet_v2");
+  if (bc.c.s("model_type", "hgnet_v2") != "hgnet_v2")
+    heads::unsupported("PPOCRV5ServerRecModel with a " + bc.c.s("model_type", "") + " backbone");
+  Model bb = auto_model(bc.c);
+  auto m = make("PPOCRV5ServerRecModel");
+  m->add("backbone", bb.root);
+  std::vector<std::string> no_split{"PPOCRV5ServerRecBlock"};
+  merge_no_split(no_split, bb.no_split);
+  if (!task) return {m, no_split};
+  auto outs = media::dims(bc.c, "stage_out_channels", {128, 512, 1024, 2048});
+  auto root = make(std::string(cls));
+  root->add("model", m);
+  root->add("head", svtr_head(c, outs.back()));
+  return {root, no_split};
+}
+
+MEMFIT_FAMILY({"pp_ocrv5_server_rec"}, "PPOCRV5ServerRec", server_rec);
 
 }  // namespace
 }  // namespace memfit

@@ -1,5 +1,6 @@
 // SAM 2's promptable models: transformers' modeling_sam2.py (Sam2Model), modeling_sam2_video.py (Sam2VideoModel) and
-// their copies (modeling_sam3_tracker.py, modeling_sam3_tracker_video.py, modeling_edgetam.py). The vision encoder is AutoModel of
+// their copies (modeling_sam3_tracker.py, modeling_sam3_tracker_video.py, modeling_edgetam.py and, with its own
+// memory attention and spatial perceiver, modeling_edgetam_video.py). The vision encoder is AutoModel of
 // vision_config (sam2_vision_model / sam3_vision_model); a prompt encoder (a random-Fourier positional buffer, a mask
 // conv stack, point embeddings in one table) and a mask decoder (a two-way transformer, upscaling transposed convs,
 // hypernetwork MLPs, IoU and object-score heads, two skip convs). The video models add the memory attention (RoPE
@@ -101,31 +102,86 @@ ModulePtr mask_decoder(const std::string& p, const Config& c) {
 }
 
 // <p>MemoryAttention: RoPE self- and cross-attention layers (the cross attention reads 64-channel memories), a final
-// LayerNorm and the axial rotary table: cos and sin buffers [end_x * end_y, 4 * (dim / 4)].
+// LayerNorm and the axial rotary table: cos and sin buffers [end_x * end_y, 4 * (dim / 4)]. EdgeTAM-Video's
+// (modeling_edgetam_video.py): separate RoPESelfAttention / RoPECrossAttention classes, the feed-forward as an `mlp`
+// (up_proj, down_proj; memory_attention_mlp_* keys) and a second rotary table rotary_emb_k over
+// memory_attention_rope_k_sizes (16 x 16 by default).
 ModulePtr memory_attention(const std::string& p, const Config& c) {
+  const bool edgetam = p == "EdgeTamVideo";
   int64_t h = media::dim(c, "memory_attention_hidden_size", 256);
   int64_t down = media::dim(c, "memory_attention_downsample_rate", 1);
   int64_t heads = media::dim(c, "memory_attention_num_attention_heads", 1);
-  int64_t ff = media::dim(c, "memory_attention_feed_forward_hidden_size", 2048);
+  int64_t ff = edgetam ? media::dim(c, "memory_attention_mlp_hidden_size", 2048)
+                       : media::dim(c, "memory_attention_feed_forward_hidden_size", 2048);
   int64_t dim = h / (down * heads);
   media::require(c, h / down > 0 && dim % 4 == 0, "memory attention head dim must divide by 4");
   auto feat = media::dims(c, "memory_attention_rope_feat_sizes", {64, 64});
   media::require(c, feat.size() == 2 && feat[0] * feat[1] <= media::kMaxDim, "memory_attention_rope_feat_sizes");
   auto l = make(p + "MemoryAttentionLayer");
-  l->add("self_attn", attention(p + "RoPEAttention", h, h / down, h));
-  l->add("cross_attn_image", attention(p + "RoPEAttention", h, h / down, 64));
-  l->add("linear1", linear(h, ff));
-  l->add("dropout", leaf("Dropout"));
-  l->add("linear2", linear(ff, h));
+  l->add("self_attn", attention(p + (edgetam ? "RoPESelfAttention" : "RoPEAttention"), h, h / down, h));
+  l->add("cross_attn_image", attention(p + (edgetam ? "RoPECrossAttention" : "RoPEAttention"), h, h / down, 64));
+  if (edgetam) {
+    auto mlp = make(p + "MemoryAttentionMLP");
+    mlp->add("up_proj", linear(h, ff));
+    mlp->add("down_proj", linear(ff, h));
+    mlp->add("dropout", leaf("Dropout"));
+    mlp->add("act_fn", leaf(act_class(c.s("memory_attention_mlp_hidden_act", "relu"))));
+    l->add("mlp", mlp);
+  } else {
+    l->add("linear1", linear(h, ff));
+    l->add("dropout", leaf("Dropout"));
+    l->add("linear2", linear(ff, h));
+  }
   for (const char* n : {"layer_norm1", "layer_norm2", "layer_norm3"}) l->add(n, layer_norm(h));
   for (const char* n : {"dropout1", "dropout2", "dropout3"}) l->add(n, leaf("Dropout"));
-  auto rope = make(p + "VisionRotaryEmbedding");
-  for (const char* n : {"rope_embeddings_cos", "rope_embeddings_sin"})
-    rope->buffer(n, {feat[0] * feat[1], dim / 4 * 4}, DType::F32, false);
+  auto rope = [&](const std::vector<int64_t>& size) {
+    auto r = make(p + "VisionRotaryEmbedding");
+    for (const char* n : {"rope_embeddings_cos", "rope_embeddings_sin"})
+      r->buffer(n, {size[0] * size[1], dim / 4 * 4}, DType::F32, false);
+    return r;
+  };
   auto m = make(p + "MemoryAttention");
-  m->add("layers", repeat(l, media::count(c, "memory_attention_num_layers", 4)));
+  m->add("layers", repeat(l, media::count(c, "memory_attention_num_layers", edgetam ? 2 : 4)));
   m->add("layer_norm", layer_norm(h));
-  m->add("rotary_emb", rope);
+  m->add("rotary_emb", rope(feat));
+  if (edgetam) {
+    auto k = media::dims(c, "memory_attention_rope_k_sizes", {16, 16});
+    media::require(c, k.size() == 2 && k[0] * k[1] <= media::kMaxDim, "memory_attention_rope_k_sizes");
+    m->add("rotary_emb_k", rope(k));
+  }
+  return m;
+}
+
+// EdgeTamVideoPerceiverResampler: 1-D and 2-D latent tables, a sine position encoding, layers of bias-free cross and
+// self attention each followed by a LayerNorm + up/down MLP, three LayerNorms per layer, a final LayerNorm.
+ModulePtr perceiver_resampler(const std::string& p, const Config& c) {
+  const int64_t h = media::dim(c, "perceiver_resampler_hidden_size", 64);
+  const int64_t inner = media::dim(c, "perceiver_resampler_attention_head_dim", 64) *
+                        media::dim(c, "perceiver_resampler_num_attention_heads", 1);
+  const int64_t mid = media::dim(c, "perceiver_resampler_mlp_intermediate_size", 256);
+  auto attn = make(p + "PerceiverAttention");
+  attn->add("q_proj", linear(h, inner, false));
+  attn->add("k_proj", linear(h, inner, false));
+  attn->add("v_proj", linear(h, inner, false));
+  attn->add("o_proj", linear(inner, h, false));
+  auto mlp = make(p + "PerceiverMLP");
+  mlp->add("layer_norm", layer_norm(h));
+  mlp->add("up_proj", linear(h, mid, false));
+  mlp->add("down_proj", linear(mid, h, false));
+  mlp->add("act_fn", leaf("GELU"));
+  auto l = make(p + "PerceiverEncoderLayer");
+  l->add("cross_attention", attn);
+  l->add("mlp", mlp);
+  l->add("dropout", leaf("Dropout"));
+  l->add("self_attention", attn);
+  l->add("self_mlp", mlp);
+  for (const char* n : {"layer_norm_input", "layer_norm_latents", "layer_norm_self"}) l->add(n, layer_norm(h));
+  auto m = make(p + "PerceiverResampler");
+  if (int64_t n1 = media::count(c, "perceiver_resampler_num_latents", 256); n1 > 0) m->param("latents_1d", {n1, h});
+  if (int64_t n2 = media::count(c, "perceiver_resampler_num_latents_2d", 256); n2 > 0) m->param("latents_2d", {n2, h});
+  m->add("positional_encoding", leaf(p + "PositionEmbeddingSine"));
+  m->add("layers", repeat(l, media::count(c, "perceiver_resampler_num_layers", 2)));
+  m->add("layer_norm", layer_norm(h));
   return m;
 }
 
@@ -202,6 +258,7 @@ Model build(const Config& c, std::string_view cls, const std::string& p, const c
     root->add("temporal_positional_encoding_projection_layer",
               c.b("enable_temporal_pos_encoding_for_object_pointers", true) ? linear(hidden, mem) : leaf("Identity"));
     if (c.b("enable_occlusion_spatial_embedding", true)) root->param("occlusion_spatial_embedding_parameter", {1, mem});
+    if (p == "EdgeTamVideo") root->add("spatial_perceiver", perceiver_resampler(p, c));
   }
   return {root, vision.no_split};
 }
@@ -234,6 +291,11 @@ MEMFIT_FAMILY({"edgetam"}, "EdgeTam", [](const Config& c, std::string_view cls) 
 });
 MEMFIT_FAMILY({"sam2_video"}, "Sam2Video", [](const Config& c, std::string_view cls) {
   return build(c, cls, "Sam2Video", "sam2_vision_model", true);
+});
+// EdgeTAM-Video: Sam2VideoModel's parts with EdgeTAM's memory attention and the spatial perceiver; its default
+// vision_config is a sam2_vision_model (EdgeTamVideoConfig's own default).
+MEMFIT_FAMILY({"edgetam_video"}, "EdgeTamVideo", [](const Config& c, std::string_view cls) {
+  return build(c, cls, "EdgeTamVideo", "sam2_vision_model", true);
 });
 MEMFIT_FAMILY({"sam3_tracker"}, "Sam3Tracker", [](const Config& c, std::string_view cls) {
   return build(c, cls, "Sam3Tracker", "sam3_vision_model", false);

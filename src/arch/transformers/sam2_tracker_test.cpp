@@ -9,6 +9,7 @@
 
 #include "arch/registry.h"
 #include "tree/measure.h"
+#include "test_util.h"
 #include "core/file_scope.h"
 
 namespace memfit {
@@ -47,6 +48,37 @@ TEST(Sam2, DefaultConfigMatchesTheVideoModelsParts) {
   EXPECT_TRUE(has(built->model, "vision_encoder.backbone.blocks.11.mlp.proj_in.weight"));
   EXPECT_FALSE(has(built->model, "memory_attention.layer_norm.weight"));
   EXPECT_TRUE(built->model.no_split.empty());
+}
+
+// EdgeTAM-Video (withheld): Sam2VideoModel's parts (the sam2_video sweep case: 164,240,648 bytes, 38,962,498
+// parameters, 8,390,656 bytes of buffers; its memory_attention 32,077,824 bytes) with EdgeTAM's memory attention and
+// the spatial perceiver.
+// memory_attention: 2 layers (not 4) of self-attention 4 x 65,792, cross-attention 65,792 + 2 x 16,640 + 65,792,
+//   mlp up 526,336 + down 524,544, three LayerNorms 1,536 = 1,480,448; final LayerNorm 512 -> 2,961,408 parameters;
+//   rotary_emb cos/sin [4096, 256] (8,388,608 bytes) and rotary_emb_k over 16 x 16: [256, 256] (524,288 bytes)
+// spatial_perceiver: latents_1d and latents_2d 256 x 64 each (32,768); per layer cross and self attention
+//   (bias-free 64 -> 64 q/k/v/o) 2 x 16,384, two MLPs (LayerNorm 128, up 64 -> 256, down 256 -> 64) 2 x 32,896,
+//   three LayerNorms 384 = 98,944; x2 197,888; final LayerNorm 128 -> 230,784
+TEST(Sam2, EdgeTamVideoFromTheSam2VideoCase) {
+  auto built = build_transformers(Json::parse(R"({"model_type": "edgetam_video"})"));
+  ASSERT_TRUE(built) << built.error().message;
+  EXPECT_EQ(built->cls, "EdgeTamVideoModel");
+  Measurement m = measure(built->model);
+  EXPECT_EQ(m.parameters, 38962498u - (32077824u - 8388608) / 4 + 2961408 + 230784);
+  EXPECT_EQ(m.parameters, 36232386u);
+  EXPECT_EQ(m.buffer_bits / 8, 8390656u + 524288);
+  EXPECT_EQ(m.total_bits / 8, 164240648u - 32077824 + (2961408u * 4 + 8388608 + 524288) + 230784 * 4);
+  auto size = [&](const std::string& k) { return testing_util::module_bytes(built->model, k); };
+  EXPECT_EQ(size("memory_attention"), 2961408u * 4 + 8388608 + 524288);
+  EXPECT_EQ(size("spatial_perceiver"), 230784u * 4);
+  EXPECT_EQ(size("vision_encoder"), 108876544u);
+  EXPECT_EQ(size("mask_decoder"), 16860436u);
+  EXPECT_TRUE(has(built->model, "memory_attention.layers.1.mlp.up_proj.weight"));
+  EXPECT_TRUE(has(built->model, "spatial_perceiver.layers.1.self_mlp.down_proj.weight"));
+  EXPECT_FALSE(has(built->model, "memory_attention.layers.0.linear1.weight"));
+  // Largest layers: unchanged from the sweep case (the vision MLPs).
+  EXPECT_EQ(m.largest_names, (std::vector<std::string>{"vision_encoder.backbone.blocks.10.mlp.proj_in",
+                                                       "vision_encoder.backbone.blocks.11.mlp.proj_in"}));
 }
 
 }  // namespace

@@ -172,6 +172,10 @@ ModulePtr swin_v4_layer(const Config& c, const std::string& p, int64_t dim, int6
   return layer(c, Variant{p, false}, dim, heads, window, drop_path);
 }
 
+ModulePtr swin_v2_layer(const Config& c, const std::string& p, int64_t dim, int64_t heads, int64_t window) {
+  return layer(c, Variant{p, true}, dim, heads, window, false);
+}
+
 ModulePtr maskformer_swin_backbone(const Config& c) {
   int64_t features = 0;
   auto b = make("MaskFormerSwinBackbone");

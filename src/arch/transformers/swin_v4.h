@@ -15,5 +15,9 @@ ModulePtr maskformer_swin_backbone(const Config& c);
 // encoder: "ClapAudio"); `drop_path` makes the drop_path slot a DonutDropPath instead of an Identity.
 ModulePtr swin_v4_layer(const Config& c, const std::string& p, int64_t dim, int64_t heads, int64_t window,
                         bool drop_path);
+// Swin V2's layer (attention with logit_scale, the continuous position bias MLP, non-persistent coordinate / index
+// buffers and a bias-free key; then layernorm_before, an Identity drop_path, intermediate, output, layernorm_after)
+// under the class prefix `p` (Swin2SR's layers).
+ModulePtr swin_v2_layer(const Config& c, const std::string& p, int64_t dim, int64_t heads, int64_t window);
 
 }  // namespace memfit
