@@ -1,6 +1,7 @@
 #include "arch/registry.h"
 #include "arch/timm/defs.h"
 #include "core/edit_distance.h"
+#include "format/auto_model.h"
 
 #include "format/config_defaults.h"
 #include "tree/measure.h"
@@ -135,6 +136,16 @@ Result<BuiltModel> build_transformers_unguarded(const Json& given, Target target
   if (mt == config.end() || !mt->is_string())
     return fail(ErrorKind::BadInput, "config.json has no `model_type`; pass --library_name timm if it is a timm model");
   std::string model_type = mt->get<std::string>();
+  // A type transformers knows but AutoModel has no class for (a sub-config such as siglip_text_model) is what
+  // accelerate cannot estimate either: AutoModel.from_config raises. Remote code (auto_map) builds its own class.
+  if (target == Target::Accelerate && !config.contains("auto_map") && !config_class_for(model_type).empty() &&
+      auto_model_class(model_type).empty())
+    return fail(ErrorKind::Unsupported,
+                fmt::format("model_type `{}` has no AutoModel class in transformers (AutoModel.from_config raises "
+                            "\"Unrecognized configuration class\"), so accelerate cannot estimate it either (a part of "
+                            "a larger model, or a model with task classes only); --task-model builds the class its "
+                            "`architectures` names",
+                            model_type));
   const TransformersFamily* fam = find_family(model_type);
   if (!fam) {
     for (const RemoteCodeAlias* alias : memfit_remote_code_aliases_table()) {
