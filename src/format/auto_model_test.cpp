@@ -15,6 +15,8 @@ TEST(AutoModel, ClassesFromTransformersMapping) {
   EXPECT_EQ(auto_model_class("qwen3_5"), "Qwen3_5Model");
   EXPECT_EQ(auto_model_class("siglip_text_model"), "");                    // a part of SigLIP: no AutoModel class
   EXPECT_EQ(auto_model_class("depth_anything"), "");
+  EXPECT_EQ(auto_model_class("evolla"), "");  // EvollaConfig resolves to "EvollaModel", which has no AutoModel class
+  EXPECT_EQ(auto_model_class("gpt-sw3"), "GPT2Model");  // GPT2Config resolves to gpt2
   EXPECT_EQ(auto_model_class("bert\":\"x"), "");                           // never matches inside an entry
   EXPECT_EQ(auto_model_class(""), "");
 }
