@@ -138,8 +138,8 @@ Result<BuiltModel> build_transformers_unguarded(const Json& given, Target target
   std::string model_type = mt->get<std::string>();
   // A type transformers knows but AutoModel has no class for (a sub-config such as siglip_text_model) is what
   // accelerate cannot estimate either: AutoModel.from_config raises. Remote code (auto_map) builds its own class.
-  if (target == Target::Accelerate && !config.contains("auto_map") && !config_class_for(model_type).empty() &&
-      auto_model_class(model_type).empty())
+  if (target == Target::Accelerate && !config.contains("auto_map") && auto_model_class(model_type).empty() &&
+      !config_class_for(model_type).empty())
     return fail(ErrorKind::Unsupported,
                 fmt::format("model_type `{}` has no AutoModel class in transformers (AutoModel.from_config raises "
                             "\"Unrecognized configuration class\"), so accelerate cannot estimate it either (a part of "

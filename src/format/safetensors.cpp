@@ -92,7 +92,7 @@ class HeaderSax {
   using Json = nlohmann::json;
   std::vector<TensorInfo> entries;
   std::vector<std::pair<uint32_t, std::string>> errors;  // (entry, its first problem), rare
-  std::vector<uint32_t> metadata_entries;                // the entries named __metadata__ (one, when valid)
+  uint32_t metadata_entry = UINT32_MAX;  // the entry named __metadata__ (a second is a duplicate name, refused)
   std::map<std::string, std::string> metadata;
   size_t error_byte = 0;
   std::string syntax_error;  // set by parse_error
@@ -133,7 +133,7 @@ class HeaderSax {
     if (depth_ == 1) {
       entries.emplace_back().name = k;
       is_metadata_ = k == "__metadata__";
-      if (is_metadata_) metadata_entries.push_back(static_cast<uint32_t>(entries.size() - 1));
+      if (is_metadata_) metadata_entry = static_cast<uint32_t>(entries.size() - 1);
       reset_entry();
     } else if (depth_ == 2 && in_object_) {
       key_ = k;
@@ -335,7 +335,7 @@ Result<Header> parse_header(std::string_view json, std::optional<uint64_t> data_
   uint32_t first_rank = UINT32_MAX;
   for (const auto& [entry, message] : sax.errors)
     if (rank[entry] < first_rank) first_rank = rank[entry], first_error = &message;
-  const uint32_t metadata = sax.metadata_entries.empty() ? UINT32_MAX : sax.metadata_entries.front();
+  const uint32_t metadata = sax.metadata_entry;
   if (data_bytes)
     for (uint32_t k = 0; k < by_name.size() && k < first_rank; ++k) {
       const TensorInfo& t = es[by_name[k]];
@@ -366,15 +366,13 @@ Result<Header> parse_header(std::string_view json, std::optional<uint64_t> data_
   h.header_bytes = json.size();
   h.tensors = std::move(es);
   h.metadata = std::move(sax.metadata);
-  std::vector<uint32_t> header_order;  // h.tensors' indices in header order
-  header_order.reserve(h.tensors.size());
-  for (uint32_t k = 0; k < rank.size(); ++k)
-    if (k != metadata) header_order.push_back(rank[k] - (rank[k] > metadata_rank && metadata_rank != UINT32_MAX));
-  rank = {};
   // The offsets must tile [0, data_bytes): sorted by begin, each starts where the previous ended. Writers usually
   // list the tensors in offset order, so the sort is skipped when the header order already is.
-  std::vector<const TensorInfo*> order(header_order.size());
-  for (size_t k = 0; k < header_order.size(); ++k) order[k] = &h.tensors[header_order[k]];
+  std::vector<const TensorInfo*> order;  // the tensors in header order
+  order.reserve(h.tensors.size());
+  for (uint32_t k = 0; k < rank.size(); ++k)
+    if (k != metadata) order.push_back(&h.tensors[rank[k] - (metadata_rank != UINT32_MAX && rank[k] > metadata_rank)]);
+  rank = {};
   auto by_offset = [](auto* a, auto* b) { return a->begin != b->begin ? a->begin < b->begin : a->end < b->end; };
   if (!std::is_sorted(order.begin(), order.end(), by_offset)) {
     for (size_t k = 0; k < order.size(); ++k) order[k] = &h.tensors[k];  // name order, then by offset
